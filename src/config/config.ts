@@ -1,0 +1,248 @@
+/**
+ * Configuration from environment variables, parsed once at startup by a pure
+ * function so that every problem is reported in one message.
+ */
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Google Cloud project used to correlate logs with traces (optional). */
+  traceProjectId: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  allowEmbeddedPostgresInProduction: boolean;
+  dbPoolMax: number;
+  readinessTimeoutMs: number;
+  maxDeliveryAttempts: number;
+  ackDeadlineSeconds: number;
+  leaseSeconds: number;
+  shutdownGraceSeconds: number;
+  bodyLimitBytes: number;
+}
+
+type Kind =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'string' }
+  | { type: 'bool' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'url'; protocols: readonly string[] };
+
+export interface VariableSpec {
+  name: string;
+  kind: Kind;
+  default?: string;
+  description: string;
+}
+
+/** Every variable the service reads. The README's configuration table mirrors this list (a test checks it). */
+export const VARIABLES: readonly VariableSpec[] = [
+  {
+    name: 'NODE_ENV',
+    kind: { type: 'string' },
+    default: 'development',
+    description:
+      '`production` refuses embedded Postgres and other offline defaults unless explicitly allowed.',
+  },
+  {
+    name: 'PORT',
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: '8080',
+    description: 'HTTP port (Cloud Run sets it).',
+  },
+  {
+    name: 'HOST',
+    kind: { type: 'string' },
+    default: '0.0.0.0',
+    description: 'Interface to listen on.',
+  },
+  {
+    name: 'LOG_LEVEL',
+    kind: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
+    default: 'info',
+    description: 'pino log level.',
+  },
+  {
+    name: 'GOOGLE_CLOUD_PROJECT',
+    kind: { type: 'string' },
+    description: 'Project id used to build `logging.googleapis.com/trace` from trace headers.',
+  },
+  {
+    name: 'DATABASE_URL',
+    kind: { type: 'url', protocols: ['postgres:', 'postgresql:'] },
+    description:
+      'Postgres connection string. Unset (outside production): embedded Postgres in `DATA_DIR`.',
+  },
+  {
+    name: 'DATA_DIR',
+    kind: { type: 'string' },
+    default: '.data',
+    description: 'Local state: the embedded Postgres cluster (`DATA_DIR/postgres`).',
+  },
+  {
+    name: 'EMBEDDED_POSTGRES_PORT',
+    kind: { type: 'int', min: 1, max: 65535 },
+    default: '54329',
+    description: 'Port of the embedded Postgres (loopback).',
+  },
+  {
+    name: 'ALLOW_EMBEDDED_POSTGRES',
+    kind: { type: 'bool' },
+    default: 'false',
+    description: 'Allow embedded Postgres when `NODE_ENV=production` (demos only).',
+  },
+  {
+    name: 'DB_POOL_MAX',
+    kind: { type: 'int', min: 1, max: 100 },
+    default: '10',
+    description: 'Maximum connections in the pool.',
+  },
+  {
+    name: 'READINESS_TIMEOUT_MS',
+    kind: { type: 'int', min: 50, max: 10000 },
+    default: '1000',
+    description: 'How long `/health/ready` waits for the database.',
+  },
+  {
+    name: 'MAX_DELIVERY_ATTEMPTS',
+    kind: { type: 'int', min: 1, max: 100 },
+    default: '5',
+    description:
+      "The subscription's dead-letter `maxDeliveryAttempts`: the last attempt marks the request `dead_lettered` before it nacks.",
+  },
+  {
+    name: 'ACK_DEADLINE_SECONDS',
+    kind: { type: 'int', min: 10, max: 600 },
+    default: '600',
+    description: "The push subscription's ack deadline; all stage timeouts must fit inside it.",
+  },
+  {
+    name: 'LEASE_SECONDS',
+    kind: { type: 'int', min: 2, max: 600 },
+    default: '30',
+    description: 'Lease a delivery holds on its request; renewed by a heartbeat every third of it.',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_SECONDS',
+    kind: { type: 'int', min: 0, max: 600 },
+    default: '8',
+    description:
+      'On SIGTERM, how long in-flight deliveries may finish before they are aborted (and nack). Cloud Run allows 10 s.',
+  },
+  {
+    name: 'BODY_LIMIT_BYTES',
+    kind: { type: 'int', min: 14_000_000, max: 64 * 1024 * 1024 },
+    default: String(15 * 1024 * 1024),
+    description:
+      'Largest push body accepted (413 beyond). A 10 MB message is about 13.4 MB in its envelope, so it cannot go lower.',
+  },
+];
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Value = string | number | boolean | undefined;
+
+function parseValue(spec: VariableSpec, raw: string): { value: Value } | { error: string } {
+  const kind = spec.kind;
+  switch (kind.type) {
+    case 'int': {
+      if (!/^-?\d+$/.test(raw))
+        return { error: `${spec.name}=${JSON.stringify(raw)} is not a whole number` };
+      const n = Number(raw);
+      if (n < kind.min || n > kind.max)
+        return { error: `${spec.name}=${n} is out of range ${kind.min}..${kind.max}` };
+      return { value: n };
+    }
+    case 'bool': {
+      const v = raw.toLowerCase();
+      if (['true', '1', 'yes'].includes(v)) return { value: true };
+      if (['false', '0', 'no'].includes(v)) return { value: false };
+      return { error: `${spec.name}=${JSON.stringify(raw)} must be true or false` };
+    }
+    case 'enum':
+      if (!kind.values.includes(raw))
+        return {
+          error: `${spec.name}=${JSON.stringify(raw)} must be one of ${kind.values.join(', ')}`,
+        };
+      return { value: raw };
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        // Never echo a connection string: it may hold a password.
+        return { error: `${spec.name} is not a valid URL` };
+      }
+      if (!kind.protocols.includes(url.protocol))
+        return {
+          error: `${spec.name} must start with ${kind.protocols.map((p) => p + '//').join(' or ')}`,
+        };
+      return { value: raw };
+    }
+    case 'string':
+      return { value: raw };
+  }
+}
+
+/** Parses and cross-checks the environment. Pure: no I/O, no defaults taken from anywhere else. */
+export function parseConfig(env: Env): ConfigResult {
+  const errors: string[] = [];
+  const values = new Map<string, Value>();
+  for (const spec of VARIABLES) {
+    const raw = env[spec.name];
+    const text = raw === undefined || raw.trim() === '' ? spec.default : raw.trim();
+    if (text === undefined) continue;
+    const parsed = parseValue(spec, text);
+    if ('error' in parsed) errors.push(parsed.error);
+    else values.set(spec.name, parsed.value);
+  }
+  const str = (name: string): string | undefined => values.get(name) as string | undefined;
+  const num = (name: string): number => values.get(name) as number;
+  const bool = (name: string): boolean => values.get(name) as boolean;
+
+  const nodeEnv = str('NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  if (production && str('DATABASE_URL') === undefined && !bool('ALLOW_EMBEDDED_POSTGRES')) {
+    errors.push(
+      'DATABASE_URL is required when NODE_ENV=production (embedded Postgres is for local runs; set ALLOW_EMBEDDED_POSTGRES=true to use it anyway)',
+    );
+  }
+  if (errors.length === 0 && num('LEASE_SECONDS') >= num('ACK_DEADLINE_SECONDS')) {
+    errors.push(
+      `LEASE_SECONDS=${num('LEASE_SECONDS')} must be shorter than ACK_DEADLINE_SECONDS=${num('ACK_DEADLINE_SECONDS')}`,
+    );
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  return {
+    ok: true,
+    config: {
+      nodeEnv,
+      production,
+      port: num('PORT'),
+      host: str('HOST') ?? '0.0.0.0',
+      logLevel: str('LOG_LEVEL') as Config['logLevel'],
+      traceProjectId: str('GOOGLE_CLOUD_PROJECT'),
+      databaseUrl: str('DATABASE_URL'),
+      dataDir: str('DATA_DIR') ?? '.data',
+      embeddedPostgresPort: num('EMBEDDED_POSTGRES_PORT'),
+      allowEmbeddedPostgresInProduction: bool('ALLOW_EMBEDDED_POSTGRES'),
+      dbPoolMax: num('DB_POOL_MAX'),
+      readinessTimeoutMs: num('READINESS_TIMEOUT_MS'),
+      maxDeliveryAttempts: num('MAX_DELIVERY_ATTEMPTS'),
+      ackDeadlineSeconds: num('ACK_DEADLINE_SECONDS'),
+      leaseSeconds: num('LEASE_SECONDS'),
+      shutdownGraceSeconds: num('SHUTDOWN_GRACE_SECONDS'),
+      bodyLimitBytes: num('BODY_LIMIT_BYTES'),
+    },
+  };
+}
+
+/** The one message printed when the service refuses to start. */
+export function formatConfigErrors(errors: readonly string[]): string {
+  return `content-worker: invalid configuration (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  - ${e}`).join('\n')}`;
+}

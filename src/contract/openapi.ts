@@ -1,0 +1,100 @@
+/**
+ * Loads openapi.yaml, the single source of the HTTP contract, and turns its
+ * component schemas into plain JSON Schemas (refs inlined) that ajv and
+ * Fastify use as they are.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export type JsonSchema = { [key: string]: unknown };
+
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, { operationId?: string }>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+export const HTTP_METHODS = [
+  'get',
+  'put',
+  'post',
+  'delete',
+  'options',
+  'head',
+  'patch',
+  'trace',
+] as const;
+
+/** openapi.yaml sits at the package root: found from src/ (tsx) and from dist/src/ (compiled) alike. */
+export function findContractFile(start = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'openapi.yaml');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir)
+      throw new Error('contract_missing: openapi.yaml not found above ' + start);
+  }
+}
+
+const loaded = new Map<string, OpenApiDocument>();
+
+export function loadContract(file = findContractFile()): OpenApiDocument {
+  let doc = loaded.get(file);
+  if (!doc) {
+    doc = parse(readFileSync(file, 'utf8')) as OpenApiDocument;
+    loaded.set(file, doc);
+  }
+  return doc;
+}
+
+const REF_PREFIX = '#/components/schemas/';
+
+/** Returns the named component schema with every $ref replaced by its target (the contract has no recursive schemas). */
+export function componentSchema(name: string, doc: OpenApiDocument = loadContract()): JsonSchema {
+  const inline = (node: unknown, seen: readonly string[]): unknown => {
+    if (Array.isArray(node)) return node.map((item) => inline(item, seen));
+    if (node === null || typeof node !== 'object') return node;
+    const obj = node as JsonSchema;
+    const ref = obj.$ref;
+    if (typeof ref === 'string') {
+      if (!ref.startsWith(REF_PREFIX)) throw new Error(`contract_ref: unsupported $ref ${ref}`);
+      const target = ref.slice(REF_PREFIX.length);
+      if (seen.includes(target)) throw new Error(`contract_ref: recursive schema ${target}`);
+      const { $ref: _ignored, ...siblings } = obj;
+      const resolved = inline(lookup(target), [...seen, target]) as JsonSchema;
+      return Object.keys(siblings).length === 0
+        ? resolved
+        : { ...resolved, ...(inline(siblings, seen) as JsonSchema) };
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, inline(v, seen)]));
+  };
+  const lookup = (target: string): JsonSchema => {
+    const schema = doc.components.schemas[target];
+    if (!schema) throw new Error(`contract_ref: no schema named ${target} in openapi.yaml`);
+    return schema;
+  };
+  return inline(lookup(name), [name]) as JsonSchema;
+}
+
+/** Every `METHOD /path` the contract declares, with Fastify's `:param` syntax. */
+export function contractRoutes(doc: OpenApiDocument = loadContract()): string[] {
+  const routes: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of HTTP_METHODS) {
+      if (item[method])
+        routes.push(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+    }
+  }
+  return routes.sort();
+}
+
+/** Routes only in the code, and only in the contract; both empty when they agree. */
+export function routeDrift(
+  registered: readonly string[],
+  declared: readonly string[] = contractRoutes(),
+): { onlyInCode: string[]; onlyInContract: string[] } {
+  return {
+    onlyInCode: registered.filter((r) => !declared.includes(r)).sort(),
+    onlyInContract: declared.filter((r) => !registered.includes(r)).sort(),
+  };
+}

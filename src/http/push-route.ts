@@ -1,0 +1,34 @@
+/** POST /pubsub/push: one Pub/Sub push delivery. The status acks (2xx) or nacks it. */
+import type { App } from './app-type.js';
+import { componentSchema } from '../contract/openapi.js';
+import { handleDelivery, type DeliveryDeps } from '../delivery/handle-delivery.js';
+import { HTTP_STATUS, httpStatus, toResponseBody, type Decision } from '../delivery/outcome.js';
+import type { FastifyBaseLogger } from 'fastify';
+
+export const PUSH_PATH = '/pubsub/push';
+
+export function logOutcome(log: FastifyBaseLogger, decision: Decision, startedAt: number): void {
+  const status = httpStatus(decision.outcome);
+  const fields = {
+    outcome: decision.outcome,
+    http_status: status,
+    total_ms: Math.round(performance.now() - startedAt),
+    detail: decision.detail,
+  };
+  if (status >= 500) log.error(fields, 'delivery finished');
+  else if (status >= 400) log.warn(fields, 'delivery finished');
+  else log.info(fields, 'delivery finished');
+}
+
+export function registerPushRoute(app: App, deps: DeliveryDeps): void {
+  const result = componentSchema('DeliveryResult');
+  const response = Object.fromEntries(
+    [...new Set(Object.values(HTTP_STATUS))].map((code) => [code, result]),
+  );
+  app.post(PUSH_PATH, { schema: { response } }, async (request, reply) => {
+    const startedAt = performance.now();
+    const { decision, log } = await handleDelivery(request.body, deps, request.log);
+    logOutcome(log, decision, startedAt);
+    return reply.code(httpStatus(decision.outcome)).send(toResponseBody(decision));
+  });
+}

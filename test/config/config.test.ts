@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatConfigErrors, parseConfig, VARIABLES } from '../../src/config/config.js';
+
+describe('configuration', () => {
+  it('has working defaults for a local run', () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      port: 8080,
+      maxDeliveryAttempts: 5,
+      ackDeadlineSeconds: 600,
+      leaseSeconds: 30,
+      databaseUrl: undefined,
+      production: false,
+    });
+    expect(result.config.bodyLimitBytes).toBeGreaterThan(Math.ceil((10 * 1024 * 1024 * 4) / 3));
+  });
+
+  it('reports every problem at once', () => {
+    const result = parseConfig({
+      PORT: 'eighty',
+      MAX_DELIVERY_ATTEMPTS: '0',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+      ALLOW_EMBEDDED_POSTGRES: 'maybe',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(5);
+    const message = formatConfigErrors(result.errors);
+    for (const name of [
+      'PORT',
+      'MAX_DELIVERY_ATTEMPTS',
+      'LOG_LEVEL',
+      'DATABASE_URL',
+      'ALLOW_EMBEDDED_POSTGRES',
+    ])
+      expect(message).toContain(name);
+  });
+
+  it('refuses production without DATABASE_URL, unless embedded Postgres is allowed', () => {
+    const refused = parseConfig({ NODE_ENV: 'production' });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.errors[0]).toMatch(/DATABASE_URL is required/);
+    expect(parseConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_POSTGRES: 'true' }).ok).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/x' }).ok).toBe(
+      true,
+    );
+  });
+
+  it('never echoes a connection string in an error', () => {
+    const result = parseConfig({ DATABASE_URL: 'postgres://user:s3cret@ db' });
+    expect(!result.ok && formatConfigErrors(result.errors)).not.toContain('s3cret');
+  });
+
+  it('refuses an ack deadline over 600 s and a lease as long as the deadline', () => {
+    expect(parseConfig({ ACK_DEADLINE_SECONDS: '601' }).ok).toBe(false);
+    const r = parseConfig({ ACK_DEADLINE_SECONDS: '30', LEASE_SECONDS: '30' });
+    expect(!r.ok && r.errors[0]).toMatch(/LEASE_SECONDS=30 must be shorter/);
+  });
+
+  it('refuses a body limit that would turn away a legal 10 MB message', () => {
+    expect(parseConfig({ BODY_LIMIT_BYTES: '10485760' }).ok).toBe(false);
+  });
+
+  it('is documented variable by variable in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const v of VARIABLES) expect(readme, v.name).toContain('`' + v.name + '`');
+  });
+});

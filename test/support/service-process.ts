@@ -1,0 +1,64 @@
+/** Runs the service as a separate process, as the README does, on free loopback ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './free-port.js';
+
+export interface ServiceProcess {
+  port: number;
+  proc: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  url(path: string): string;
+  exited: Promise<number | null>;
+}
+
+export async function startService(options: {
+  env: Record<string, string>;
+  command?: [string, ...string[]];
+  waitForReady?: boolean;
+}): Promise<ServiceProcess> {
+  const port = await freePort();
+  const [cmd, ...args] = options.command ?? ['node', 'dist/src/main.js'];
+  const proc = spawn(cmd, args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      METADATA_SERVER_DETECTION: 'none',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  proc.stdout!.on('data', (c: Buffer) => stdout.push(...c.toString().split('\n').filter(Boolean)));
+  proc.stderr!.on('data', (c: Buffer) => stderr.push(...c.toString().split('\n').filter(Boolean)));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const service: ServiceProcess = {
+    port,
+    proc,
+    stdout,
+    stderr,
+    url: (p) => `http://127.0.0.1:${port}${p}`,
+    exited,
+  };
+  if (options.waitForReady !== false) {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (proc.exitCode !== null)
+        throw new Error(
+          `service exited with ${proc.exitCode}: ${stderr.join('\n')}\n${stdout.join('\n')}`,
+        );
+      try {
+        const res = await fetch(service.url('/health/ready'));
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new Error('service did not become ready: ' + stdout.slice(-10).join('\n'));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return service;
+}
