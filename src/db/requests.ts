@@ -191,6 +191,17 @@ export async function recordProgress(
   if (result.numUpdatedRows === 0n) throw new LeaseLostError(id);
 }
 
+/** What every terminal write sets: no stage, no lease, and the time it ended. */
+function endedColumns() {
+  return {
+    current_stage: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: sql<Date>`now()`,
+    completed_at: sql<Date>`now()`,
+  };
+}
+
 export type Ending =
   | { status: 'completed'; result: JsonObject }
   | { status: 'clarification_needed'; result: JsonObject }
@@ -211,11 +222,7 @@ export async function finishRequest(
       error_code: ending.status === 'failed' ? ending.errorCode : null,
       error_message: ending.status === 'failed' ? ending.errorMessage : null,
       progress_percentage: ending.status === 'completed' ? 100 : sql<number>`progress_percentage`,
-      current_stage: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: sql<Date>`now()`,
-      completed_at: sql<Date>`now()`,
+      ...endedColumns(),
     })
     .where('id', '=', id)
     .where('lease_generation', '=', generation)
@@ -267,11 +274,7 @@ export async function markDeadLettered(
       status: 'failed',
       error_code: 'dead_lettered',
       error_message: message,
-      current_stage: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      updated_at: sql<Date>`now()`,
-      completed_at: sql<Date>`now()`,
+      ...endedColumns(),
     })
     .where('id', '=', id)
     .where('status', 'not in', TERMINAL_STATUSES);
