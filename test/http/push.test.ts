@@ -299,6 +299,21 @@ describe('POST /pubsub/push', () => {
   });
 });
 
+describe('delivery logs', () => {
+  it('carry the trace from X-Cloud-Trace-Context on every line of the delivery', async () => {
+    const ta = await buildTestApp(t.db, { env: { GOOGLE_CLOUD_PROJECT: 'proj-1' } });
+    await push(ta, envelope(contentRequest(), { deliveryAttempt: 4 }), {
+      'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1',
+    });
+    const lines = ta.logs.filter((l) => 'request_id' in l);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines)
+      expect(l['logging.googleapis.com/trace']).toBe(
+        'projects/proj-1/traces/105445aa7843bc8bf206b12000100000',
+      );
+  });
+});
+
 describe('delivery attempts', () => {
   it('logs delivery_attempt on every line of a delivery and warns above 3', async () => {
     const ta = await buildTestApp(t.db);
