@@ -2,8 +2,12 @@
 import { buildApp } from './app.js';
 import { formatConfigErrors, parseConfig } from './config/config.js';
 import { openDatabase } from './db/open.js';
+import { packageFile } from './config/package-root.js';
+import { compileValidators } from './contract/validators.js';
+import { ensureStarterCorpus } from './corpus/ingest.js';
 import { createLogger } from './logging/logger.js';
-import { placeholderPipeline } from './pipeline/placeholder.js';
+import { createLessonPipeline, secondsToMs } from './pipeline/lesson-pipeline.js';
+import { createOfflineProviders } from './providers/offline/offline-providers.js';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
@@ -20,14 +24,12 @@ const database = await openDatabase(config, logger).catch((err: Error) => {
   );
   process.exit(1);
 });
+const loaded = await ensureStarterCorpus(database.db, packageFile('data', 'oer'));
+if (loaded > 0) logger.info({ passages: loaded }, 'starter corpus loaded (first start)');
+const providers = createOfflineProviders(config, database.db, logger);
+const pipeline = createLessonPipeline(providers, compileValidators(), secondsToMs(config.stageTimeouts));
 const shutdown = new AbortController();
-const app = await buildApp({
-  config,
-  logger,
-  db: database.db,
-  pipeline: placeholderPipeline,
-  shutdownSignal: shutdown.signal,
-});
+const app = await buildApp({ config, logger, db: database.db, pipeline, shutdownSignal: shutdown.signal });
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;

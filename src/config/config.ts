@@ -22,7 +22,22 @@ export interface Config {
   leaseSeconds: number;
   shutdownGraceSeconds: number;
   bodyLimitBytes: number;
+  /** Per-stage timeouts in seconds, in pipeline order. */
+  stageTimeouts: StageTimeouts;
+  renderConcurrency: number;
+  storageDir: string;
+  ffmpegPath: string | undefined;
+  allowOfflineProviders: boolean;
 }
+
+export const STAGES = ['understand', 'retrieve', 'script', 'narrate', 'render', 'publish'] as const;
+export type StageName = (typeof STAGES)[number];
+export type StageTimeouts = Readonly<Record<StageName, number>>;
+
+/** Time a delivery needs besides its stages (claim, checkpoints, the final write, the response). */
+export const PIPELINE_MARGIN_SECONDS = 30;
+
+const timeoutVariable = (stage: StageName) => `STAGE_TIMEOUT_${stage.toUpperCase()}_SECONDS`;
 
 type Kind =
   | { type: 'int'; min: number; max: number }
@@ -139,6 +154,45 @@ export const VARIABLES: readonly VariableSpec[] = [
     description:
       'Largest push body accepted (413 beyond). A 10 MB message is about 13.4 MB in its envelope, so it cannot go lower.',
   },
+  ...(
+    [
+      ['understand', '30', 'the query → topic, concepts or clarifying questions'],
+      ['retrieve', '10', 'full-text search of the OER corpus'],
+      ['script', '90', 'writing the lesson'],
+      ['narrate', '120', 'speech for every scene'],
+      ['render', '180', 'slides and the MP4 encode'],
+      ['publish', '60', 'storing artifacts and the result'],
+    ] as const
+  ).map(
+    ([stage, seconds, what]): VariableSpec => ({
+      name: timeoutVariable(stage),
+      kind: { type: 'int', min: 1, max: 600 },
+      default: seconds,
+      description: `Timeout of the \`${stage}\` stage (${what}). All stage timeouts plus ${PIPELINE_MARGIN_SECONDS} s must fit in \`ACK_DEADLINE_SECONDS\`.`,
+    }),
+  ),
+  {
+    name: 'RENDER_CONCURRENCY',
+    kind: { type: 'int', min: 1, max: 16 },
+    default: '1',
+    description: 'Video encodes (ffmpeg child processes) run at once per instance.',
+  },
+  {
+    name: 'STORAGE_DIR',
+    kind: { type: 'string' },
+    description: 'Where the offline storage keeps artifacts. Default: `DATA_DIR/storage`.',
+  },
+  {
+    name: 'FFMPEG_PATH',
+    kind: { type: 'string' },
+    description: 'ffmpeg binary. Default: `ffmpeg` on the PATH, else the one shipped by `@ffmpeg-installer/ffmpeg`.',
+  },
+  {
+    name: 'ALLOW_OFFLINE_PROVIDERS',
+    kind: { type: 'bool' },
+    default: 'false',
+    description: 'Allow the offline lesson writer, speech and local storage when `NODE_ENV=production` (demos only).',
+  },
 ];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -216,6 +270,19 @@ export function parseConfig(env: Env): ConfigResult {
       `LEASE_SECONDS=${num('LEASE_SECONDS')} must be shorter than ACK_DEADLINE_SECONDS=${num('ACK_DEADLINE_SECONDS')}`,
     );
   }
+  if (errors.length === 0) {
+    const timeouts = STAGES.map((stage) => `${stage} ${num(timeoutVariable(stage))}`);
+    const total = STAGES.reduce((sum, stage) => sum + num(timeoutVariable(stage)), 0) + PIPELINE_MARGIN_SECONDS;
+    if (total > num('ACK_DEADLINE_SECONDS')) {
+      errors.push(
+        `stage timeouts (${timeouts.join(' + ')} s) plus the ${PIPELINE_MARGIN_SECONDS} s margin make ${total} s, more than ACK_DEADLINE_SECONDS=${num('ACK_DEADLINE_SECONDS')}: a delivery could outlive its ack deadline`,
+      );
+    }
+  }
+  if (production && !bool('ALLOW_OFFLINE_PROVIDERS')) {
+    // Until the Google providers land, production can only run with the offline ones when allowed.
+    errors.push('NODE_ENV=production needs the Google providers (GCP_PROJECT_ID), or ALLOW_OFFLINE_PROVIDERS=true for a demo');
+  }
   if (errors.length > 0) return { ok: false, errors };
 
   return {
@@ -238,6 +305,11 @@ export function parseConfig(env: Env): ConfigResult {
       leaseSeconds: num('LEASE_SECONDS'),
       shutdownGraceSeconds: num('SHUTDOWN_GRACE_SECONDS'),
       bodyLimitBytes: num('BODY_LIMIT_BYTES'),
+      stageTimeouts: Object.fromEntries(STAGES.map((stage) => [stage, num(timeoutVariable(stage))])) as Record<StageName, number>,
+      renderConcurrency: num('RENDER_CONCURRENCY'),
+      storageDir: str('STORAGE_DIR') ?? `${str('DATA_DIR') ?? '.data'}/storage`,
+      ffmpegPath: str('FFMPEG_PATH'),
+      allowOfflineProviders: bool('ALLOW_OFFLINE_PROVIDERS'),
     },
   };
 }

@@ -122,6 +122,63 @@ export interface components {
             correlation_id?: components["schemas"]["SafeText"];
         };
         /** @enum {string} */
+        Subject: "science" | "maths" | "history" | "language_arts" | "other";
+        /** @description What the `understand` stage makes of a query. Also the response schema the language model is asked to follow. */
+        Understanding: {
+            /** @description False when the query is too ambiguous or off-topic to teach. */
+            answerable: boolean;
+            topic: string;
+            subject: components["schemas"]["Subject"];
+            key_concepts: string[];
+            search_terms: string[];
+            clarifying_questions: string[];
+        };
+        Scene: {
+            heading: string;
+            narration: string;
+            bullets: string[];
+            /** @description Ids of the retrieved passages the scene is grounded in. */
+            sources: string[];
+        };
+        CheckQuestion: {
+            question: string;
+            answer: string;
+        };
+        /** @description The lesson the `script` stage writes. Also the response schema the language model is asked to follow. */
+        LessonScript: {
+            title: string;
+            summary: string;
+            scenes: components["schemas"]["Scene"][];
+            check_questions: components["schemas"]["CheckQuestion"][];
+        };
+        /** @description What wrote the lesson. The offline writer says so; it is not a language model. */
+        Generator: {
+            /** @enum {string} */
+            kind: "offline" | "gemini";
+            model?: string;
+            prompt_version: string;
+            note?: string;
+        };
+        /** @description The `result` of a completed request. */
+        LessonResult: {
+            title: string;
+            summary: string;
+            /** @enum {string} */
+            modality: "text" | "video";
+            duration_seconds?: number;
+            generator: components["schemas"]["Generator"];
+            artifacts: {
+                /** @description URI of the lesson JSON */
+                lesson_json: string;
+                /** @description URI of the lesson as Markdown */
+                lesson_markdown: string;
+                /** @description URIs of the narration, one per scene (video only) */
+                audio?: string[];
+                /** @description URI of the MP4 (video only) */
+                video?: string;
+            };
+        };
+        /** @enum {string} */
         RequestStatus: "pending" | "validating" | "generating" | "completed" | "failed" | "clarification_needed";
         /** @enum {string} */
         Outcome: "completed" | "duplicate" | "clarification_needed" | "failed_permanently" | "invalid_envelope" | "invalid_payload" | "unauthenticated" | "forbidden" | "in_progress_elsewhere" | "retry" | "bug";

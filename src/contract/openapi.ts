@@ -3,10 +3,9 @@
  * component schemas into plain JSON Schemas (refs inlined) that ajv and
  * Fastify use as they are.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { packageFile } from '../config/package-root.js';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -26,15 +25,7 @@ export const HTTP_METHODS = [
   'trace',
 ] as const;
 
-/** openapi.yaml sits at the package root: found from src/ (tsx) and from dist/src/ (compiled) alike. */
-export function findContractFile(start = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'openapi.yaml');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir)
-      throw new Error('contract_missing: openapi.yaml not found above ' + start);
-  }
-}
+export const findContractFile = (): string => packageFile('openapi.yaml');
 
 const loaded = new Map<string, OpenApiDocument>();
 

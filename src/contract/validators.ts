@@ -2,7 +2,7 @@
 import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { componentSchema, type JsonSchema } from './openapi.js';
-import type { ContentRequest, PushEnvelope } from './types.js';
+import type { ContentRequest, LessonScript, PushEnvelope, Understanding } from './types.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -23,6 +23,8 @@ export interface ContractValidators {
   envelope: ValidateFunction<PushEnvelope>;
   contentRequest: ValidateFunction<ContentRequest>;
   requestId: ValidateFunction<string>;
+  understanding: ValidateFunction<Understanding>;
+  lessonScript: ValidateFunction<LessonScript>;
 }
 
 export function compileValidators(ajv: Ajv2020 = createAjv()): ContractValidators {
@@ -32,6 +34,8 @@ export function compileValidators(ajv: Ajv2020 = createAjv()): ContractValidator
     envelope: compile<PushEnvelope>('PushEnvelope'),
     contentRequest: compile<ContentRequest>('ContentRequest'),
     requestId: compile<string>('RequestId'),
+    understanding: compile<Understanding>('Understanding'),
+    lessonScript: compile<LessonScript>('LessonScript'),
   };
 }
 

@@ -53,6 +53,18 @@ export interface ContentRequests {
   updated_at: Generated<Timestamp>;
 }
 
+export interface OerPassages {
+  body: string;
+  grade_max: number;
+  grade_min: number;
+  id: string;
+  search: Generated<string | null>;
+  source: string | null;
+  subject: string;
+  title: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface StageRuns {
   duration_ms: number | null;
   error: string | null;
@@ -67,5 +79,6 @@ export interface StageRuns {
 
 export interface DB {
   content_requests: ContentRequests;
+  oer_passages: OerPassages;
   stage_runs: StageRuns;
 }

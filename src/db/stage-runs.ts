@@ -85,3 +85,8 @@ export async function listStageRuns(db: Database, requestId: string): Promise<St
     .orderBy('started_at')
     .execute();
 }
+
+export async function completedStageOutputs(db: Database, requestId: string): Promise<Map<string, JsonValue>> {
+  const rows = await db.selectFrom('stage_runs').select(['stage', 'output']).where('request_id', '=', requestId).where('status', '=', 'completed').execute();
+  return new Map(rows.map((r) => [r.stage, r.output]));
+}

@@ -1,7 +1,7 @@
 /** Checkpoints bound to one claimed run: every write is fenced by the run's lease generation. */
 import type { Database } from '../db/database.js';
 import { recordProgress } from '../db/requests.js';
-import { finishStage, startStage } from '../db/stage-runs.js';
+import { completedStageOutputs, finishStage, startStage } from '../db/stage-runs.js';
 import type { Checkpoints } from '../pipeline/pipeline.js';
 
 export function createCheckpoints(
@@ -21,5 +21,6 @@ export function createCheckpoints(
       finishStage(db, requestId, generation, stage, { status: 'completed', output }),
     failStage: (stage, error) =>
       finishStage(db, requestId, generation, stage, { status: 'failed', error }),
+    completedOutputs: () => completedStageOutputs(db, requestId),
   };
 }

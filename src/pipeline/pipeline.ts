@@ -17,6 +17,8 @@ export interface Checkpoints {
   startStage(stage: string): Promise<void>;
   finishStage(stage: string, output: JsonValue): Promise<void>;
   failStage(stage: string, error: string): Promise<void>;
+  /** Outputs of the stages an earlier delivery finished: the run resumes after them. */
+  completedOutputs(): Promise<Map<string, JsonValue>>;
 }
 
 export interface RunContext {

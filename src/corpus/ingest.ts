@@ -1,0 +1,54 @@
+/** Loads Markdown passages into the corpus table (upsert by id). */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { Passage } from '../providers/oer-corpus.js';
+import { parsePassage } from './markdown.js';
+
+async function markdownFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.md') && e.name.toLowerCase() !== 'readme.md')
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+export async function readPassages(dir: string): Promise<Passage[]> {
+  const files = await markdownFiles(dir);
+  return Promise.all(
+    files.map(async (file) => parsePassage(relative(dir, file).split(sep).join('/').replace(/\.md$/, ''), await readFile(file, 'utf8'))),
+  );
+}
+
+export async function upsertPassages(db: Database, passages: readonly Passage[]): Promise<number> {
+  if (passages.length === 0) return 0;
+  await db
+    .insertInto('oer_passages')
+    .values(
+      passages.map((p) => ({ id: p.id, title: p.title, subject: p.subject, grade_min: p.gradeMin, grade_max: p.gradeMax, body: p.body, source: p.source })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        title: eb.ref('excluded.title'),
+        subject: eb.ref('excluded.subject'),
+        grade_min: eb.ref('excluded.grade_min'),
+        grade_max: eb.ref('excluded.grade_max'),
+        body: eb.ref('excluded.body'),
+        source: eb.ref('excluded.source'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .execute();
+  return passages.length;
+}
+
+export async function ingestDirectory(db: Database, dir: string): Promise<number> {
+  return upsertPassages(db, await readPassages(dir));
+}
+
+/** The starter corpus is loaded on first start, when the table is empty. */
+export async function ensureStarterCorpus(db: Database, dir: string): Promise<number> {
+  const row = await db.selectFrom('oer_passages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n) > 0 ? 0 : ingestDirectory(db, dir);
+}

@@ -1,0 +1,25 @@
+/** narrate: speech for every scene, stored as artifacts, with each scene's duration for the renderer. */
+import type { ObjectStorage } from '../../providers/object-storage.js';
+import type { Speech } from '../../providers/speech.js';
+import { outputOf, type Stage } from '../stage.js';
+import type { ScriptOutput } from './script.js';
+
+export type NarratedScene = { uri: string; content_type: string; duration_seconds: number };
+export type NarrateOutput = { scenes: NarratedScene[]; total_seconds: number };
+
+export function narrateStage(speech: Speech, storage: ObjectStorage): Stage {
+  return {
+    name: 'narrate',
+    async run({ request, signal, outputs }) {
+      const { script } = outputOf<ScriptOutput>(outputs, 'script');
+      const scenes: NarratedScene[] = [];
+      for (const [i, scene] of script.scenes.entries()) {
+        const spoken = await speech.synthesize(`${scene.heading}. ${scene.narration}`, request.language, signal);
+        const uri = await storage.put(`requests/${request.id}/audio/scene-${String(i + 1).padStart(2, '0')}.${spoken.extension}`, spoken.audio, spoken.contentType, signal);
+        scenes.push({ uri, content_type: spoken.contentType, duration_seconds: Number(spoken.durationSeconds.toFixed(3)) });
+      }
+      const output: NarrateOutput = { scenes, total_seconds: Number(scenes.reduce((s, x) => s + x.duration_seconds, 0).toFixed(3)) };
+      return output;
+    },
+  };
+}
