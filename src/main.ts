@@ -27,9 +27,19 @@ const database = await openDatabase(config, logger).catch((err: Error) => {
 const loaded = await ensureStarterCorpus(database.db, packageFile('data', 'oer'));
 if (loaded > 0) logger.info({ passages: loaded }, 'starter corpus loaded (first start)');
 const providers = createOfflineProviders(config, database.db, logger);
-const pipeline = createLessonPipeline(providers, compileValidators(), secondsToMs(config.stageTimeouts));
+const pipeline = createLessonPipeline(
+  providers,
+  compileValidators(),
+  secondsToMs(config.stageTimeouts),
+);
 const shutdown = new AbortController();
-const app = await buildApp({ config, logger, db: database.db, pipeline, shutdownSignal: shutdown.signal });
+const app = await buildApp({
+  config,
+  logger,
+  db: database.db,
+  pipeline,
+  shutdownSignal: shutdown.signal,
+});
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;

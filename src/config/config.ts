@@ -163,14 +163,12 @@ export const VARIABLES: readonly VariableSpec[] = [
       ['render', '180', 'slides and the MP4 encode'],
       ['publish', '60', 'storing artifacts and the result'],
     ] as const
-  ).map(
-    ([stage, seconds, what]): VariableSpec => ({
-      name: timeoutVariable(stage),
-      kind: { type: 'int', min: 1, max: 600 },
-      default: seconds,
-      description: `Timeout of the \`${stage}\` stage (${what}). All stage timeouts plus ${PIPELINE_MARGIN_SECONDS} s must fit in \`ACK_DEADLINE_SECONDS\`.`,
-    }),
-  ),
+  ).map(([stage, seconds, what]): VariableSpec => ({
+    name: timeoutVariable(stage),
+    kind: { type: 'int', min: 1, max: 600 },
+    default: seconds,
+    description: `Timeout of the \`${stage}\` stage (${what}). All stage timeouts plus ${PIPELINE_MARGIN_SECONDS} s must fit in \`ACK_DEADLINE_SECONDS\`.`,
+  })),
   {
     name: 'RENDER_CONCURRENCY',
     kind: { type: 'int', min: 1, max: 16 },
@@ -185,13 +183,15 @@ export const VARIABLES: readonly VariableSpec[] = [
   {
     name: 'FFMPEG_PATH',
     kind: { type: 'string' },
-    description: 'ffmpeg binary. Default: `ffmpeg` on the PATH, else the one shipped by `@ffmpeg-installer/ffmpeg`.',
+    description:
+      'ffmpeg binary. Default: `ffmpeg` on the PATH, else the one shipped by `@ffmpeg-installer/ffmpeg`.',
   },
   {
     name: 'ALLOW_OFFLINE_PROVIDERS',
     kind: { type: 'bool' },
     default: 'false',
-    description: 'Allow the offline lesson writer, speech and local storage when `NODE_ENV=production` (demos only).',
+    description:
+      'Allow the offline lesson writer, speech and local storage when `NODE_ENV=production` (demos only).',
   },
 ];
 
@@ -272,7 +272,8 @@ export function parseConfig(env: Env): ConfigResult {
   }
   if (errors.length === 0) {
     const timeouts = STAGES.map((stage) => `${stage} ${num(timeoutVariable(stage))}`);
-    const total = STAGES.reduce((sum, stage) => sum + num(timeoutVariable(stage)), 0) + PIPELINE_MARGIN_SECONDS;
+    const total =
+      STAGES.reduce((sum, stage) => sum + num(timeoutVariable(stage)), 0) + PIPELINE_MARGIN_SECONDS;
     if (total > num('ACK_DEADLINE_SECONDS')) {
       errors.push(
         `stage timeouts (${timeouts.join(' + ')} s) plus the ${PIPELINE_MARGIN_SECONDS} s margin make ${total} s, more than ACK_DEADLINE_SECONDS=${num('ACK_DEADLINE_SECONDS')}: a delivery could outlive its ack deadline`,
@@ -281,7 +282,9 @@ export function parseConfig(env: Env): ConfigResult {
   }
   if (production && !bool('ALLOW_OFFLINE_PROVIDERS')) {
     // Until the Google providers land, production can only run with the offline ones when allowed.
-    errors.push('NODE_ENV=production needs the Google providers (GCP_PROJECT_ID), or ALLOW_OFFLINE_PROVIDERS=true for a demo');
+    errors.push(
+      'NODE_ENV=production needs the Google providers (GCP_PROJECT_ID), or ALLOW_OFFLINE_PROVIDERS=true for a demo',
+    );
   }
   if (errors.length > 0) return { ok: false, errors };
 
@@ -305,7 +308,9 @@ export function parseConfig(env: Env): ConfigResult {
       leaseSeconds: num('LEASE_SECONDS'),
       shutdownGraceSeconds: num('SHUTDOWN_GRACE_SECONDS'),
       bodyLimitBytes: num('BODY_LIMIT_BYTES'),
-      stageTimeouts: Object.fromEntries(STAGES.map((stage) => [stage, num(timeoutVariable(stage))])) as Record<StageName, number>,
+      stageTimeouts: Object.fromEntries(
+        STAGES.map((stage) => [stage, num(timeoutVariable(stage))]),
+      ) as Record<StageName, number>,
       renderConcurrency: num('RENDER_CONCURRENCY'),
       storageDir: str('STORAGE_DIR') ?? `${str('DATA_DIR') ?? '.data'}/storage`,
       ffmpegPath: str('FFMPEG_PATH'),

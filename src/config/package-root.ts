@@ -9,8 +9,10 @@ export function packageRoot(): string {
   if (root) return root;
   const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'openapi.yaml')) && existsSync(join(dir, 'package.json'))) return (root = dir);
-    if (dirname(dir) === dir) throw new Error(`package_root_missing: no package.json with openapi.yaml above ${start}`);
+    if (existsSync(join(dir, 'openapi.yaml')) && existsSync(join(dir, 'package.json')))
+      return (root = dir);
+    if (dirname(dir) === dir)
+      throw new Error(`package_root_missing: no package.json with openapi.yaml above ${start}`);
   }
 }
 

@@ -17,7 +17,12 @@ async function markdownFiles(dir: string): Promise<string[]> {
 export async function readPassages(dir: string): Promise<Passage[]> {
   const files = await markdownFiles(dir);
   return Promise.all(
-    files.map(async (file) => parsePassage(relative(dir, file).split(sep).join('/').replace(/\.md$/, ''), await readFile(file, 'utf8'))),
+    files.map(async (file) =>
+      parsePassage(
+        relative(dir, file).split(sep).join('/').replace(/\.md$/, ''),
+        await readFile(file, 'utf8'),
+      ),
+    ),
   );
 }
 
@@ -26,7 +31,15 @@ export async function upsertPassages(db: Database, passages: readonly Passage[])
   await db
     .insertInto('oer_passages')
     .values(
-      passages.map((p) => ({ id: p.id, title: p.title, subject: p.subject, grade_min: p.gradeMin, grade_max: p.gradeMax, body: p.body, source: p.source })),
+      passages.map((p) => ({
+        id: p.id,
+        title: p.title,
+        subject: p.subject,
+        grade_min: p.gradeMin,
+        grade_max: p.gradeMax,
+        body: p.body,
+        source: p.source,
+      })),
     )
     .onConflict((oc) =>
       oc.column('id').doUpdateSet((eb) => ({
@@ -49,6 +62,9 @@ export async function ingestDirectory(db: Database, dir: string): Promise<number
 
 /** The starter corpus is loaded on first start, when the table is empty. */
 export async function ensureStarterCorpus(db: Database, dir: string): Promise<number> {
-  const row = await db.selectFrom('oer_passages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('oer_passages')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n) > 0 ? 0 : ingestDirectory(db, dir);
 }

@@ -5,7 +5,9 @@ import type { OerCorpus, Passage, PassageQuery } from '../providers/oer-corpus.j
 
 /** Words only: the terms become an OR query for websearch_to_tsquery, whose syntax they must not inject. */
 export function toSearchText(terms: readonly string[]): string {
-  const words = terms.flatMap((t) => t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 1 && w !== 'or');
+  const words = terms
+    .flatMap((t) => t.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
+    .filter((w) => w.length > 1 && w !== 'or');
   return [...new Set(words)].slice(0, 24).join(' or ');
 }
 
@@ -32,7 +34,17 @@ export function createPostgresCorpus(db: Database): OerCorpus {
         .execute();
       // OR-matching pulls in passages that share one common word; keep those close to the best match.
       const best = rows[0]?.rank ?? 0;
-      return rows.filter((r) => r.rank >= best * RELATIVE_RANK_FLOOR).map((r) => ({ id: r.id, title: r.title, subject: r.subject, gradeMin: r.grade_min, gradeMax: r.grade_max, body: r.body, source: r.source }));
+      return rows
+        .filter((r) => r.rank >= best * RELATIVE_RANK_FLOOR)
+        .map((r) => ({
+          id: r.id,
+          title: r.title,
+          subject: r.subject,
+          gradeMin: r.grade_min,
+          gradeMax: r.grade_max,
+          body: r.body,
+          source: r.source,
+        }));
     },
   };
 }

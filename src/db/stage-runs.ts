@@ -86,7 +86,15 @@ export async function listStageRuns(db: Database, requestId: string): Promise<St
     .execute();
 }
 
-export async function completedStageOutputs(db: Database, requestId: string): Promise<Map<string, JsonValue>> {
-  const rows = await db.selectFrom('stage_runs').select(['stage', 'output']).where('request_id', '=', requestId).where('status', '=', 'completed').execute();
+export async function completedStageOutputs(
+  db: Database,
+  requestId: string,
+): Promise<Map<string, JsonValue>> {
+  const rows = await db
+    .selectFrom('stage_runs')
+    .select(['stage', 'output'])
+    .where('request_id', '=', requestId)
+    .where('status', '=', 'completed')
+    .execute();
   return new Map(rows.map((r) => [r.stage, r.output]));
 }

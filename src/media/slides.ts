@@ -17,7 +17,8 @@ function ensureFont(): void {
   for (const file of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) {
     GlobalFonts.registerFromPath(require.resolve(`dejavu-fonts-ttf/ttf/${file}`), FONT);
   }
-  if (!GlobalFonts.has(FONT)) throw new Error(`font_missing: ${FONT} could not be registered; slides would have no text`);
+  if (!GlobalFonts.has(FONT))
+    throw new Error(`font_missing: ${FONT} could not be registered; slides would have no text`);
   fontReady = true;
 }
 

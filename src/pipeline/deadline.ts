@@ -5,11 +5,22 @@
  */
 import { TransientError } from './pipeline.js';
 
-export async function withDeadline<T>(label: string, timeoutMs: number, parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  label: string,
+  timeoutMs: number,
+  parent: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   parent.throwIfAborted();
   const deadline = new AbortController();
   const timer = setTimeout(
-    () => deadline.abort(new TransientError('stage_timeout', `stage ${label} ran past its ${timeoutMs / 1000} s timeout`)),
+    () =>
+      deadline.abort(
+        new TransientError(
+          'stage_timeout',
+          `stage ${label} ran past its ${timeoutMs / 1000} s timeout`,
+        ),
+      ),
     timeoutMs,
   );
   const signal = AbortSignal.any([parent, deadline.signal]);

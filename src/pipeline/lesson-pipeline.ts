@@ -11,7 +11,11 @@ import { retrieveStage } from './stages/retrieve.js';
 import { scriptStage } from './stages/script.js';
 import { understandStage } from './stages/understand.js';
 
-export function createLessonPipeline(providers: Providers, validators: ContractValidators, timeoutsMs: Readonly<Record<StageName, number>>): Pipeline {
+export function createLessonPipeline(
+  providers: Providers,
+  validators: ContractValidators,
+  timeoutsMs: Readonly<Record<StageName, number>>,
+): Pipeline {
   return createStageRunner({
     timeoutsMs,
     stages: {
@@ -25,5 +29,10 @@ export function createLessonPipeline(providers: Providers, validators: ContractV
   });
 }
 
-export const secondsToMs = (timeouts: Readonly<Record<StageName, number>>): Record<StageName, number> =>
-  Object.fromEntries(Object.entries(timeouts).map(([k, v]) => [k, v * 1000])) as Record<StageName, number>;
+export const secondsToMs = (
+  timeouts: Readonly<Record<StageName, number>>,
+): Record<StageName, number> =>
+  Object.fromEntries(Object.entries(timeouts).map(([k, v]) => [k, v * 1000])) as Record<
+    StageName,
+    number
+  >;

@@ -15,7 +15,12 @@ export interface RunnerOptions {
   timeoutsMs: Readonly<Record<StageName, number>>;
 }
 
-const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+/** `code: message` for our errors, `Name: message` for others: what the stage run records. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).slice(0, 500);
+  const code = (err as { code?: unknown }).code;
+  return `${typeof code === 'string' ? code : err.name}: ${err.message}`.slice(0, 500);
+}
 
 export function createStageRunner({ stages, timeoutsMs }: RunnerOptions): Pipeline {
   return async ({ request, signal, log, checkpoints }) => {
@@ -24,9 +29,16 @@ export function createStageRunner({ stages, timeoutsMs }: RunnerOptions): Pipeli
       const stage = stages[name];
       let output = outputs.get(name);
       if (output !== undefined) {
-        log.info({ stage: name }, 'stage already done by an earlier delivery; reusing its checkpoint');
+        log.info(
+          { stage: name },
+          'stage already done by an earlier delivery; reusing its checkpoint',
+        );
       } else {
-        await checkpoints.progress({ status: 'generating', stage: name, percentage: progressAt(name, request.modality) });
+        await checkpoints.progress({
+          status: 'generating',
+          stage: name,
+          percentage: progressAt(name, request.modality),
+        });
         await checkpoints.startStage(name);
         const started = performance.now();
         try {
@@ -34,13 +46,23 @@ export function createStageRunner({ stages, timeoutsMs }: RunnerOptions): Pipeli
             stage.run({ request, signal: stageSignal, log: log.child({ stage: name }), outputs }),
           );
         } catch (err) {
-          log.warn({ stage: name, duration_ms: Math.round(performance.now() - started), error: describe(err) }, 'stage failed');
+          log.warn(
+            {
+              stage: name,
+              duration_ms: Math.round(performance.now() - started),
+              error: describe(err),
+            },
+            'stage failed',
+          );
           // Best effort: the delivery's outcome does not depend on recording the failure.
           await checkpoints.failStage(name, describe(err)).catch(() => undefined);
           throw err;
         }
         await checkpoints.finishStage(name, output);
-        log.info({ stage: name, duration_ms: Math.round(performance.now() - started) }, 'stage finished');
+        log.info(
+          { stage: name, duration_ms: Math.round(performance.now() - started) },
+          'stage finished',
+        );
         outputs.set(name, output);
       }
       const stop = stage.stop?.(output);

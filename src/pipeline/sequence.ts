@@ -8,7 +8,10 @@ export function stagesFor(modality: 'text' | 'video'): StageName[] {
 }
 
 /** The stages still to run: those no earlier delivery checkpointed. */
-export function remainingStages(modality: 'text' | 'video', completed: ReadonlySet<string>): StageName[] {
+export function remainingStages(
+  modality: 'text' | 'video',
+  completed: ReadonlySet<string>,
+): StageName[] {
   return stagesFor(modality).filter((s) => !completed.has(s));
 }
 

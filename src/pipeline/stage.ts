@@ -18,7 +18,9 @@ export interface Stage {
   name: StageName;
   run(context: StageContext): Promise<JsonObject>;
   /** Decides from the stage's output (fresh or checkpointed) whether the request ends here. */
-  stop?(output: JsonValue): Extract<PipelineResult, { kind: 'clarification_needed' | 'failed' }> | undefined;
+  stop?(
+    output: JsonValue,
+  ): Extract<PipelineResult, { kind: 'clarification_needed' | 'failed' }> | undefined;
 }
 
 /** Reads an earlier stage's output; a missing one means the sequence is wrong, which is a bug. */

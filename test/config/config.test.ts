@@ -45,8 +45,12 @@ describe('configuration', () => {
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.errors[0]).toMatch(/DATABASE_URL is required/);
     const offline = { ALLOW_OFFLINE_PROVIDERS: 'true' };
-    expect(parseConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_POSTGRES: 'true', ...offline }).ok).toBe(true);
-    expect(parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/x', ...offline }).ok).toBe(true);
+    expect(
+      parseConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_POSTGRES: 'true', ...offline }).ok,
+    ).toBe(true);
+    expect(
+      parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/x', ...offline }).ok,
+    ).toBe(true);
   });
 
   it('refuses the offline providers in production unless allowed', () => {
@@ -56,13 +60,26 @@ describe('configuration', () => {
 
   it('refuses stage timeouts that do not fit in the ack deadline, naming the numbers', () => {
     const ok = parseConfig({ ACK_DEADLINE_SECONDS: '600' });
-    expect(ok.ok && ok.config.stageTimeouts).toEqual({ understand: 30, retrieve: 10, script: 90, narrate: 120, render: 180, publish: 60 });
+    expect(ok.ok && ok.config.stageTimeouts).toEqual({
+      understand: 30,
+      retrieve: 10,
+      script: 90,
+      narrate: 120,
+      render: 180,
+      publish: 60,
+    });
     const tight = parseConfig({ ACK_DEADLINE_SECONDS: '300' });
     expect(tight.ok).toBe(false);
     expect(!tight.ok && tight.errors[0]).toBe(
       'stage timeouts (understand 30 + retrieve 10 + script 90 + narrate 120 + render 180 + publish 60 s) plus the 30 s margin make 520 s, more than ACK_DEADLINE_SECONDS=300: a delivery could outlive its ack deadline',
     );
-    expect(parseConfig({ ACK_DEADLINE_SECONDS: '300', STAGE_TIMEOUT_RENDER_SECONDS: '40', STAGE_TIMEOUT_NARRATE_SECONDS: '40' }).ok).toBe(true);
+    expect(
+      parseConfig({
+        ACK_DEADLINE_SECONDS: '300',
+        STAGE_TIMEOUT_RENDER_SECONDS: '40',
+        STAGE_TIMEOUT_NARRATE_SECONDS: '40',
+      }).ok,
+    ).toBe(true);
   });
 
   it('never echoes a connection string in an error', () => {

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractRoutes, routeDrift } from '../../src/contract/openapi.js';
 import { buildApp } from '../../src/app.js';
-import { placeholderPipeline } from '../../src/pipeline/placeholder.js';
+import { placeholderPipeline } from '../support/placeholder-pipeline.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testConfig } from '../support/app.js';
 

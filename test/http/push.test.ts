@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError, type Pipeline } from '../../src/pipeline/pipeline.js';
-import { placeholderPipeline } from '../../src/pipeline/placeholder.js';
+import { placeholderPipeline } from '../support/placeholder-pipeline.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { contentRequest, envelope } from '../support/envelope.js';

@@ -19,6 +19,7 @@ const sampleRequest = JSON.parse(
 
 let t: TestDatabase;
 const running: ServiceProcess[] = [];
+const dataDir = mkdtempSync(join(tmpdir(), 'content-worker-process-'));
 beforeAll(async () => {
   execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
   t = await createTestDatabase({ migrate: false });
@@ -26,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of running) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
   await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function pushSample(s: ServiceProcess, body = sample) {
@@ -39,7 +41,7 @@ async function pushSample(s: ServiceProcess, body = sample) {
 
 describe('the service process', () => {
   it("serves the README's sample delivery: completed, then duplicate; migrates on start", async () => {
-    const s = await startService({ env: { DATABASE_URL: t.url } });
+    const s = await startService({ env: { DATABASE_URL: t.url, DATA_DIR: dataDir } });
     running.push(s);
     expect(await pushSample(s)).toEqual({
       status: 200,
@@ -50,7 +52,9 @@ describe('the service process', () => {
       body: { outcome: 'duplicate', status: 'completed' },
     });
     const view = await (await fetch(s.url(`/v1/requests/${sampleRequest.request_id}`))).json();
-    expect(view).toMatchObject({ status: 'completed', correlation_id: 'readme-sample' });
+    expect(view).toMatchObject({ status: 'completed', correlation_id: 'readme-sample', modality: 'video' });
+    expect(view.stages.map((st: { stage: string }) => st.stage)).toEqual(['understand', 'retrieve', 'script', 'narrate', 'render', 'publish']);
+    expect(view.result.artifacts.video).toMatch(/^file:\/\/.*\/requests\/5b0e7c1e-8f3a-4d2b-9c61-2f7d1a9e4b10\/lesson\.mp4$/);
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     // Logs are JSON with severity, and never hold the query text.
@@ -64,7 +68,7 @@ describe('the service process', () => {
   });
 
   it('SIGTERM lets an in-flight delivery finish, then exits 0', async () => {
-    const s = await startService({ env: { DATABASE_URL: t.url } });
+    const s = await startService({ env: { DATABASE_URL: t.url, DATA_DIR: dataDir } });
     running.push(s);
     // Hold the request's row so the delivery is in flight when SIGTERM arrives.
     const body = sample
@@ -75,9 +79,13 @@ describe('the service process', () => {
       );
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();
-    await client.query(
-      `insert into content_requests (id, student_id, student_query, grade_level) values ('7c9e6679-7425-40de-944b-e07fc1f90ae7', 's', 'q', 3)`,
-    );
+    await client.query('insert into content_requests (id, student_id, student_query, grade_level, modality) values ($1, $2, $3, $4, $5)', [
+      '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      's',
+      'Why does a ball bounce?',
+      6,
+      'text',
+    ]);
     await client.query('begin');
     await client.query(
       `select 1 from content_requests where id = '7c9e6679-7425-40de-944b-e07fc1f90ae7' for update`,

@@ -6,7 +6,7 @@ import type { Database } from '../../src/db/database.js';
 import type { App } from '../../src/http/app-type.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
-import { placeholderPipeline } from '../../src/pipeline/placeholder.js';
+import { placeholderPipeline } from './placeholder-pipeline.js';
 
 export interface TestApp {
   app: App;

@@ -13,12 +13,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('source', 'text')
     .addColumn('search', sql`tsvector`, (c) =>
-      c.generatedAlwaysAs(sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`).stored(),
+      c
+        .generatedAlwaysAs(
+          sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`,
+        )
+        .stored(),
     )
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('oer_passages_grade_range', sql`grade_min <= grade_max`)
     .execute();
-  await db.schema.createIndex('oer_passages_search_idx').on('oer_passages').using('gin').column('search').execute();
+  await db.schema
+    .createIndex('oer_passages_search_idx')
+    .on('oer_passages')
+    .using('gin')
+    .column('search')
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -14,11 +14,27 @@ export function narrateStage(speech: Speech, storage: ObjectStorage): Stage {
       const { script } = outputOf<ScriptOutput>(outputs, 'script');
       const scenes: NarratedScene[] = [];
       for (const [i, scene] of script.scenes.entries()) {
-        const spoken = await speech.synthesize(`${scene.heading}. ${scene.narration}`, request.language, signal);
-        const uri = await storage.put(`requests/${request.id}/audio/scene-${String(i + 1).padStart(2, '0')}.${spoken.extension}`, spoken.audio, spoken.contentType, signal);
-        scenes.push({ uri, content_type: spoken.contentType, duration_seconds: Number(spoken.durationSeconds.toFixed(3)) });
+        const spoken = await speech.synthesize(
+          `${scene.heading}. ${scene.narration}`,
+          request.language,
+          signal,
+        );
+        const uri = await storage.put(
+          `requests/${request.id}/audio/scene-${String(i + 1).padStart(2, '0')}.${spoken.extension}`,
+          spoken.audio,
+          spoken.contentType,
+          signal,
+        );
+        scenes.push({
+          uri,
+          content_type: spoken.contentType,
+          duration_seconds: Number(spoken.durationSeconds.toFixed(3)),
+        });
       }
-      const output: NarrateOutput = { scenes, total_seconds: Number(scenes.reduce((s, x) => s + x.duration_seconds, 0).toFixed(3)) };
+      const output: NarrateOutput = {
+        scenes,
+        total_seconds: Number(scenes.reduce((s, x) => s + x.duration_seconds, 0).toFixed(3)),
+      };
       return output;
     },
   };

@@ -33,8 +33,18 @@ export function publishStage(storage: ObjectStorage): Stage {
       };
       const base = `requests/${request.id}`;
       const [lessonJson, lessonMd] = await Promise.all([
-        storage.put(`${base}/lesson.json`, Buffer.from(JSON.stringify(lesson, null, 2)), 'application/json', signal),
-        storage.put(`${base}/lesson.md`, Buffer.from(lessonMarkdown(script, sources, generator.note)), 'text/markdown; charset=utf-8', signal),
+        storage.put(
+          `${base}/lesson.json`,
+          Buffer.from(JSON.stringify(lesson, null, 2)),
+          'application/json',
+          signal,
+        ),
+        storage.put(
+          `${base}/lesson.md`,
+          Buffer.from(lessonMarkdown(script, sources, generator.note)),
+          'text/markdown; charset=utf-8',
+          signal,
+        ),
       ]);
       const result: LessonResult = {
         title: script.title,

@@ -25,11 +25,20 @@ export function renderStage(encoder: VideoEncoder, storage: ObjectStorage): Stag
         for (const [i, scene] of script.scenes.entries()) {
           const narrated = narration.scenes[i];
           if (!narrated) throw new Error(`render: scene ${i + 1} has no narration`);
-          const png = await renderSlide({ heading: scene.heading, bullets: scene.bullets, footer: request.interest ? `For fans of ${request.interest}` : 'content-worker lesson', index: i, total: script.scenes.length });
+          const png = await renderSlide({
+            heading: scene.heading,
+            bullets: scene.bullets,
+            footer: request.interest ? `For fans of ${request.interest}` : 'content-worker lesson',
+            index: i,
+            total: script.scenes.length,
+          });
           const slidePath = join(workDir, `slide-${i + 1}.png`);
           await writeFile(slidePath, png);
           slides.push({ path: slidePath, durationSeconds: narrated.duration_seconds });
-          const audioPath = join(workDir, `scene-${i + 1}${extname(new URL(narrated.uri).pathname) || '.audio'}`);
+          const audioPath = join(
+            workDir,
+            `scene-${i + 1}${extname(new URL(narrated.uri).pathname) || '.audio'}`,
+          );
           await writeFile(audioPath, await storage.get(narrated.uri, signal));
           audio.push(audioPath);
           // Each slide is a few tens of ms of CPU: let deliveries in flight breathe between them.
@@ -38,8 +47,17 @@ export function renderStage(encoder: VideoEncoder, storage: ObjectStorage): Stag
         }
         const outputPath = join(workDir, 'lesson.mp4');
         await encoder.encode({ workDir, slides, audio, outputPath }, signal);
-        const videoUri = await storage.put(`requests/${request.id}/lesson.mp4`, await readFile(outputPath), 'video/mp4', signal);
-        const output: RenderOutput = { video_uri: videoUri, duration_seconds: narration.total_seconds, slides: slides.length };
+        const videoUri = await storage.put(
+          `requests/${request.id}/lesson.mp4`,
+          await readFile(outputPath),
+          'video/mp4',
+          signal,
+        );
+        const output: RenderOutput = {
+          video_uri: videoUri,
+          duration_seconds: narration.total_seconds,
+          slides: slides.length,
+        };
         return output;
       } finally {
         await rm(workDir, { recursive: true, force: true });

@@ -12,8 +12,15 @@ export function retrieveStage(corpus: OerCorpus): Stage {
     name: 'retrieve',
     async run({ request, signal, outputs }) {
       const { understanding } = outputOf<UnderstandOutput>(outputs, 'understand');
-      const terms = [understanding.topic, ...understanding.key_concepts, ...understanding.search_terms];
-      const passages = await corpus.search({ terms, grade: request.gradeLevel, limit: PASSAGES_PER_LESSON }, signal);
+      const terms = [
+        understanding.topic,
+        ...understanding.key_concepts,
+        ...understanding.search_terms,
+      ];
+      const passages = await corpus.search(
+        { terms, grade: request.gradeLevel, limit: PASSAGES_PER_LESSON },
+        signal,
+      );
       const output: RetrieveOutput = { passages, topic: understanding.topic };
       return output;
     },

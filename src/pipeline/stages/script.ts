@@ -28,9 +28,16 @@ export function scriptStage(writer: LessonWriter, validators: ContractValidators
         signal,
       );
       if (!validators.lessonScript(written.value)) {
-        throw new PermanentError('invalid_model_output', `script: the writer's lesson does not fit the LessonScript schema (${describeErrors(validators.lessonScript.errors)})`);
+        throw new PermanentError(
+          'invalid_model_output',
+          `script: the writer's lesson does not fit the LessonScript schema (${describeErrors(validators.lessonScript.errors)})`,
+        );
       }
-      const output: ScriptOutput = { script: written.value, generator: written.generator, usage: written.usage ?? {} };
+      const output: ScriptOutput = {
+        script: written.value,
+        generator: written.generator,
+        usage: written.usage ?? {},
+      };
       return output;
     },
   };

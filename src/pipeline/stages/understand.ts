@@ -13,19 +13,34 @@ export function understandStage(writer: LessonWriter, validators: ContractValida
     name: 'understand',
     async run({ request, signal }) {
       const written = await writer.understand(
-        { query: request.studentQuery, grade: request.gradeLevel, interest: request.interest, language: request.language },
+        {
+          query: request.studentQuery,
+          grade: request.gradeLevel,
+          interest: request.interest,
+          language: request.language,
+        },
         signal,
       );
       if (!validators.understanding(written.value)) {
-        throw new PermanentError('invalid_model_output', `understand: the writer's answer does not fit the Understanding schema (${describeErrors(validators.understanding.errors)})`);
+        throw new PermanentError(
+          'invalid_model_output',
+          `understand: the writer's answer does not fit the Understanding schema (${describeErrors(validators.understanding.errors)})`,
+        );
       }
-      const output: UnderstandOutput = { understanding: written.value, generator: written.generator, usage: written.usage ?? {} };
+      const output: UnderstandOutput = {
+        understanding: written.value,
+        generator: written.generator,
+        usage: written.usage ?? {},
+      };
       return output;
     },
     stop(output) {
       const { understanding } = output as UnderstandOutput;
       if (understanding.answerable) return undefined;
-      return { kind: 'clarification_needed', result: { questions: understanding.clarifying_questions, reason: 'ambiguous_query' } };
+      return {
+        kind: 'clarification_needed',
+        result: { questions: understanding.clarifying_questions, reason: 'ambiguous_query' },
+      };
     },
   };
 }

@@ -22,7 +22,9 @@ export function resolveFfmpeg(configured: string | undefined): string {
     const require = createRequire(import.meta.url);
     return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
   } catch {
-    throw new Error('ffmpeg_missing: no ffmpeg found; install one, set FFMPEG_PATH, or keep the optional @ffmpeg-installer/ffmpeg dependency');
+    throw new Error(
+      'ffmpeg_missing: no ffmpeg found; install one, set FFMPEG_PATH, or keep the optional @ffmpeg-installer/ffmpeg dependency',
+    );
   }
 }
 
@@ -30,7 +32,10 @@ const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 /** The concat demuxer's list: each slide for its duration; the last repeated so its duration holds. */
 export function slideList(slides: EncodeJob['slides']): string {
-  const lines = slides.flatMap((s) => [`file ${quote(s.path)}`, `duration ${s.durationSeconds.toFixed(3)}`]);
+  const lines = slides.flatMap((s) => [
+    `file ${quote(s.path)}`,
+    `duration ${s.durationSeconds.toFixed(3)}`,
+  ]);
   const last = slides.at(-1);
   if (last) lines.push(`file ${quote(last.path)}`);
   return lines.join('\n') + '\n';
@@ -38,19 +43,53 @@ export function slideList(slides: EncodeJob['slides']): string {
 
 export function ffmpegArgs(slidesList: string, audioList: string, output: string): string[] {
   return [
-    '-y', '-hide_banner', '-loglevel', 'error',
-    '-f', 'concat', '-safe', '0', '-i', slidesList,
-    '-f', 'concat', '-safe', '0', '-i', audioList,
-    '-map', '0:v', '-map', '1:a',
-    '-vf', 'fps=2,format=yuv420p',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-crf', '23',
-    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100',
-    '-movflags', '+faststart', '-shortest',
+    '-y',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    slidesList,
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    audioList,
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-vf',
+    'fps=2,format=yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'stillimage',
+    '-crf',
+    '23',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    '44100',
+    '-movflags',
+    '+faststart',
+    '-shortest',
     output,
   ];
 }
 
-export function createFfmpegEncoder(options: { ffmpegPath: string; concurrency: number }): VideoEncoder {
+export function createFfmpegEncoder(options: {
+  ffmpegPath: string;
+  concurrency: number;
+}): VideoEncoder {
   const limit = pLimit(options.concurrency);
   return {
     encode: (job, signal) =>
@@ -61,11 +100,30 @@ export function createFfmpegEncoder(options: { ffmpegPath: string; concurrency: 
         await writeFile(slides, slideList(job.slides));
         await writeFile(audio, job.audio.map((a) => `file ${quote(a)}`).join('\n') + '\n');
         await new Promise<void>((resolve, reject) => {
-          const child = spawn(options.ffmpegPath, ffmpegArgs(slides, audio, job.outputPath), { stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGKILL' });
+          const child = spawn(options.ffmpegPath, ffmpegArgs(slides, audio, job.outputPath), {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            signal,
+            killSignal: 'SIGKILL',
+          });
           let stderr = '';
           child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
-          child.on('error', (err) => reject(err.name === 'AbortError' ? signal.reason ?? err : new TransientError('encoder_failed', `ffmpeg could not start: ${err.message}`)));
-          child.on('close', (code) => (code === 0 ? resolve() : reject(new TransientError('encoder_failed', `ffmpeg exited with ${code}: ${stderr.trim().slice(-300)}`))));
+          child.on('error', (err) =>
+            reject(
+              err.name === 'AbortError'
+                ? (signal.reason ?? err)
+                : new TransientError('encoder_failed', `ffmpeg could not start: ${err.message}`),
+            ),
+          );
+          child.on('close', (code) =>
+            code === 0
+              ? resolve()
+              : reject(
+                  new TransientError(
+                    'encoder_failed',
+                    `ffmpeg exited with ${code}: ${stderr.trim().slice(-300)}`,
+                  ),
+                ),
+          );
         });
       }),
   };

@@ -30,15 +30,32 @@ export function espeakVoice(language: string): string {
 
 const WORDS_PER_MINUTE = '160';
 
-function speakWithBinary(binary: string, text: string, voice: string, signal: AbortSignal): Promise<Buffer> {
+function speakWithBinary(
+  binary: string,
+  text: string,
+  voice: string,
+  signal: AbortSignal,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-v', voice, '-s', WORDS_PER_MINUTE, '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
+    const child = spawn(binary, ['-v', voice, '-s', WORDS_PER_MINUTE, '--stdout'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal,
+    });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new TransientError('speech_failed', `espeak-ng exited with ${code}: ${stderr.slice(0, 200)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks))
+        : reject(
+            new TransientError(
+              'speech_failed',
+              `espeak-ng exited with ${code}: ${stderr.slice(0, 200)}`,
+            ),
+          ),
+    );
     child.stdin.end(text);
   });
 }
@@ -47,19 +64,30 @@ async function speakWithWasm(text: string, voice: string, signal: AbortSignal): 
   signal.throwIfAborted();
   const { default: ESpeakNg } = await import('espeak-ng');
   // The WASM build runs to completion once started; the stage deadline still cuts the delivery off.
-  const instance = await ESpeakNg({ arguments: ['-v', voice, '-s', WORDS_PER_MINUTE, '-w', '/out.wav', text] });
+  const instance = await ESpeakNg({
+    arguments: ['-v', voice, '-s', WORDS_PER_MINUTE, '-w', '/out.wav', text],
+  });
   signal.throwIfAborted();
   return Buffer.from(instance.FS.readFile('/out.wav'));
 }
 
-export function createEspeakSpeech(options: { binary?: string | undefined } = {}): Speech & { engine: string } {
+export function createEspeakSpeech(
+  options: { binary?: string | undefined } = {},
+): Speech & { engine: string } {
   const binary = options.binary ?? findOnPath('espeak-ng');
   return {
     engine: binary ? `espeak-ng (${binary})` : 'espeak-ng (npm WASM)',
     async synthesize(text: string, language: string, signal: AbortSignal): Promise<SpeechAudio> {
       const voice = espeakVoice(language);
-      const audio = binary ? await speakWithBinary(binary, text, voice, signal) : await speakWithWasm(text, voice, signal);
-      return { audio, contentType: 'audio/wav', extension: 'wav', durationSeconds: readWavInfo(audio).durationSeconds };
+      const audio = binary
+        ? await speakWithBinary(binary, text, voice, signal)
+        : await speakWithWasm(text, voice, signal);
+      return {
+        audio,
+        contentType: 'audio/wav',
+        extension: 'wav',
+        durationSeconds: readWavInfo(audio).durationSeconds,
+      };
     },
   };
 }

@@ -18,15 +18,103 @@ const STOPWORDS = new Set(
 );
 
 const SUBJECT_WORDS: Record<Exclude<Subject, 'other'>, readonly string[]> = {
-  science: ['gravity', 'force', 'energy', 'bounce', 'ball', 'plant', 'planet', 'sun', 'water', 'heat', 'light', 'sound', 'magnet', 'cell', 'animal', 'heart', 'blood', 'friction', 'matter', 'atom', 'photosynthesis', 'fall', 'weather', 'moon'],
-  maths: ['fraction', 'percent', 'percentage', 'average', 'mean', 'median', 'area', 'perimeter', 'multiply', 'multiplication', 'number', 'angle', 'ratio', 'probability', 'graph', 'divide', 'sequence', 'negative', 'equation', 'math', 'maths'],
-  history: ['ancient', 'empire', 'war', 'king', 'pharaoh', 'history', 'invented', 'invention', 'olympics', 'olympic', 'revolution', 'civil', 'rights', 'explorer', 'century', 'rome', 'egypt', 'china', 'printing'],
-  language_arts: ['noun', 'verb', 'adjective', 'adverb', 'paragraph', 'story', 'poem', 'poetry', 'rhyme', 'simile', 'metaphor', 'punctuation', 'prefix', 'suffix', 'writing', 'essay', 'grammar', 'sentence'],
+  science: [
+    'gravity',
+    'force',
+    'energy',
+    'bounce',
+    'ball',
+    'plant',
+    'planet',
+    'sun',
+    'water',
+    'heat',
+    'light',
+    'sound',
+    'magnet',
+    'cell',
+    'animal',
+    'heart',
+    'blood',
+    'friction',
+    'matter',
+    'atom',
+    'photosynthesis',
+    'fall',
+    'weather',
+    'moon',
+  ],
+  maths: [
+    'fraction',
+    'percent',
+    'percentage',
+    'average',
+    'mean',
+    'median',
+    'area',
+    'perimeter',
+    'multiply',
+    'multiplication',
+    'number',
+    'angle',
+    'ratio',
+    'probability',
+    'graph',
+    'divide',
+    'sequence',
+    'negative',
+    'equation',
+    'math',
+    'maths',
+  ],
+  history: [
+    'ancient',
+    'empire',
+    'war',
+    'king',
+    'pharaoh',
+    'history',
+    'invented',
+    'invention',
+    'olympics',
+    'olympic',
+    'revolution',
+    'civil',
+    'rights',
+    'explorer',
+    'century',
+    'rome',
+    'egypt',
+    'china',
+    'printing',
+  ],
+  language_arts: [
+    'noun',
+    'verb',
+    'adjective',
+    'adverb',
+    'paragraph',
+    'story',
+    'poem',
+    'poetry',
+    'rhyme',
+    'simile',
+    'metaphor',
+    'punctuation',
+    'prefix',
+    'suffix',
+    'writing',
+    'essay',
+    'grammar',
+    'sentence',
+  ],
 };
 
 function contentWords(text: string): string[] {
   const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
-  const kept = words.map((w) => w.replace(/'s$/, '').replace(/'/g, '')).filter((w) => w.length > 2 && !STOPWORDS.has(w));
+  const kept = words
+    .map((w) => w.replace(/'s$/, '').replace(/'/g, ''))
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w));
   return [...new Set(kept)];
 }
 
@@ -54,7 +142,14 @@ const CLARIFYING_QUESTIONS = [
 export function understandOffline(input: LearnerContext): Understanding {
   const words = contentWords(input.query);
   if (words.length === 0) {
-    return { answerable: false, topic: '', subject: 'other', key_concepts: [], search_terms: [], clarifying_questions: CLARIFYING_QUESTIONS };
+    return {
+      answerable: false,
+      topic: '',
+      subject: 'other',
+      key_concepts: [],
+      search_terms: [],
+      clarifying_questions: CLARIFYING_QUESTIONS,
+    };
   }
   const concepts = words.slice(0, 5);
   return {
@@ -92,8 +187,12 @@ export function writeScriptOffline(input: ScriptInput): LessonScript {
 
   const intro: Scene = {
     heading: clip(`Let's explore: ${lead?.title ?? topic}`, 120),
-    narration: `You asked about ${topic}. We will look at it step by step, and connect it to ${interest}. ${lead ? (sentences(lead.body)[0] ?? '') : ''}`.trim(),
-    bullets: [clip(`What we will find out: ${topic}`, 160), clip(`Big idea: ${lead?.title ?? topic}`, 160)],
+    narration:
+      `You asked about ${topic}. We will look at it step by step, and connect it to ${interest}. ${lead ? (sentences(lead.body)[0] ?? '') : ''}`.trim(),
+    bullets: [
+      clip(`What we will find out: ${topic}`, 160),
+      clip(`Big idea: ${lead?.title ?? topic}`, 160),
+    ],
     sources: lead ? [lead.id] : [],
   };
   const scenes: Scene[] = body.map((p) => {
@@ -107,22 +206,54 @@ export function writeScriptOffline(input: ScriptInput): LessonScript {
   });
   const wrap: Scene = {
     heading: clip(`${topic} and ${interest}`, 120),
-    narration: `Next time you think about ${interest}, look for ${topic} in action. ${lead ? `Remember: ${sentences(lead.body)[0] ?? ''}` : ''} Try explaining it to a friend in your own words.`.trim(),
-    bullets: [clip(`Spot ${topic} in ${interest}`, 160), 'Explain it to a friend in your own words'],
+    narration:
+      `Next time you think about ${interest}, look for ${topic} in action. ${lead ? `Remember: ${sentences(lead.body)[0] ?? ''}` : ''} Try explaining it to a friend in your own words.`.trim(),
+    bullets: [
+      clip(`Spot ${topic} in ${interest}`, 160),
+      'Explain it to a friend in your own words',
+    ],
     sources: body.map((p) => p.id),
   };
   const allScenes = [intro, ...scenes, wrap].slice(0, 8);
-  while (allScenes.length < 3) allScenes.splice(allScenes.length - 1, 0, { ...intro, heading: clip(`More about ${topic}`, 120) });
+  while (allScenes.length < 3)
+    allScenes.splice(allScenes.length - 1, 0, {
+      ...intro,
+      heading: clip(`More about ${topic}`, 120),
+    });
 
   const second = body[1] ?? lead;
   return {
     title: clip(`${lead?.title ?? topic}: a lesson for grade ${grade === 0 ? 'K' : grade}`, 160),
-    summary: clip(body.map((p) => sentences(p.body)[0]).filter(Boolean).join(' ') || `A short lesson about ${topic}.`, 1500),
+    summary: clip(
+      body
+        .map((p) => sentences(p.body)[0])
+        .filter(Boolean)
+        .join(' ') || `A short lesson about ${topic}.`,
+      1500,
+    ),
     scenes: allScenes,
     check_questions: [
-      { question: clip(`In your own words, what is ${lead?.title.toLowerCase() ?? topic} about?`, 300), answer: clip(lead ? (sentences(lead.body)[0] ?? topic) : topic, 600) },
-      { question: clip(`What is one key fact from "${second?.title ?? topic}"?`, 300), answer: clip(second ? (sentences(second.body)[1] ?? sentences(second.body)[0] ?? topic) : topic, 600) },
-      { question: clip(`Where could you notice ${topic} in ${interest}?`, 300), answer: clip(`Any example that connects ${topic} to ${interest}, explained with the lesson's ideas.`, 600) },
+      {
+        question: clip(
+          `In your own words, what is ${lead?.title.toLowerCase() ?? topic} about?`,
+          300,
+        ),
+        answer: clip(lead ? (sentences(lead.body)[0] ?? topic) : topic, 600),
+      },
+      {
+        question: clip(`What is one key fact from "${second?.title ?? topic}"?`, 300),
+        answer: clip(
+          second ? (sentences(second.body)[1] ?? sentences(second.body)[0] ?? topic) : topic,
+          600,
+        ),
+      },
+      {
+        question: clip(`Where could you notice ${topic} in ${interest}?`, 300),
+        answer: clip(
+          `Any example that connects ${topic} to ${interest}, explained with the lesson's ideas.`,
+          600,
+        ),
+      },
     ],
   };
 }

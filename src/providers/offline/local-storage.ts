@@ -8,7 +8,8 @@ export function createLocalStorage(root: string): ObjectStorage {
   const base = resolve(root);
   const pathOf = (name: string): string => {
     const path = resolve(base, name);
-    if (!path.startsWith(base + sep)) throw new Error(`storage_name_invalid: ${name} leaves the storage directory`);
+    if (!path.startsWith(base + sep))
+      throw new Error(`storage_name_invalid: ${name} leaves the storage directory`);
     return path;
   };
   return {
@@ -24,7 +25,8 @@ export function createLocalStorage(root: string): ObjectStorage {
     },
     async get(uri, signal) {
       const path = fileURLToPath(uri);
-      if (!path.startsWith(base + sep)) throw new Error(`storage_uri_invalid: ${uri} is not in the storage directory`);
+      if (!path.startsWith(base + sep))
+        throw new Error(`storage_uri_invalid: ${uri} is not in the storage directory`);
       return readFile(path, { signal });
     },
   };

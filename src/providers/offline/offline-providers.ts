@@ -9,11 +9,20 @@ import { createEspeakSpeech } from './espeak-speech.js';
 import { createOfflineLessonWriter } from './lesson-writer.js';
 import { createLocalStorage } from './local-storage.js';
 
-export function createOfflineProviders(config: Pick<Config, 'storageDir' | 'ffmpegPath' | 'renderConcurrency'>, db: Database, logger: Logger): Providers {
+export function createOfflineProviders(
+  config: Pick<Config, 'storageDir' | 'ffmpegPath' | 'renderConcurrency'>,
+  db: Database,
+  logger: Logger,
+): Providers {
   const speech = createEspeakSpeech();
   const ffmpegPath = resolveFfmpeg(config.ffmpegPath);
   logger.info(
-    { writer: 'offline templates (not a language model)', speech: speech.engine, storage: config.storageDir, ffmpeg: ffmpegPath },
+    {
+      writer: 'offline templates (not a language model)',
+      speech: speech.engine,
+      storage: config.storageDir,
+      ffmpeg: ffmpegPath,
+    },
     'offline providers in use',
   );
   return {

@@ -1,8 +1,8 @@
 /**
- * Stands in for the generation pipeline until it lands: it walks the same
- * seam (progress, one checkpointed stage) and completes the request.
+ * A minimal pipeline for delivery tests: it walks the same
+ * seam as the lesson pipeline (progress, one checkpointed stage) and completes the request.
  */
-import type { Pipeline } from './pipeline.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
 
 export const placeholderPipeline: Pipeline = async ({ checkpoints, signal }) => {
   await checkpoints.progress({ status: 'generating', stage: 'placeholder', percentage: 10 });

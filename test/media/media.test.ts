@@ -1,0 +1,103 @@
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { describe, expect, it } from 'vitest';
+import { renderSlide, SLIDE_HEIGHT, SLIDE_WIDTH } from '../../src/media/slides.js';
+import { readWavInfo } from '../../src/media/wav.js';
+import { createEspeakSpeech, espeakVoice } from '../../src/providers/offline/espeak-speech.js';
+import { ffmpegArgs, slideList } from '../../src/providers/ffmpeg/ffmpeg-encoder.js';
+
+async function darkPixels(
+  png: Buffer,
+  region: { x: number; y: number; w: number; h: number },
+): Promise<number> {
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(image, 0, 0);
+  const { data } = ctx.getImageData(region.x, region.y, region.w, region.h);
+  let dark = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! < 200) dark++;
+  return dark;
+}
+
+describe('slides', () => {
+  it('render 1280x720 with visible text (a font is registered, so the slide is not blank)', async () => {
+    const png = await renderSlide({
+      heading: 'Why balls bounce',
+      bullets: ['A ball squashes and springs back.', 'Hard floors return more energy.'],
+      footer: 'For fans of basketball',
+      index: 0,
+      total: 3,
+    });
+    const image = await loadImage(png);
+    expect([image.width, image.height]).toEqual([SLIDE_WIDTH, SLIDE_HEIGHT]);
+    // The bullet area is light paper; text makes dark pixels there.
+    expect(await darkPixels(png, { x: 60, y: 190, w: 1100, h: 200 })).toBeGreaterThan(2000);
+    const empty = await renderSlide({ heading: '', bullets: [], footer: '', index: 0, total: 1 });
+    expect(await darkPixels(empty, { x: 60, y: 190, w: 1100, h: 200 })).toBe(0);
+  });
+});
+
+describe('narration', () => {
+  it('reads durations from WAV headers', () => {
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'ascii');
+    header.write('WAVE', 8, 'ascii');
+    header.write('fmt ', 12, 'ascii');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(22050, 24);
+    header.writeUInt32LE(44100, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'ascii');
+    header.writeUInt32LE(88200, 40);
+    const wav = Buffer.concat([header, Buffer.alloc(88200)]);
+    expect(readWavInfo(wav)).toMatchObject({ sampleRate: 22050, channels: 1, durationSeconds: 2 });
+    expect(() => readWavInfo(Buffer.from('not a wav file at all'))).toThrow(/wav_invalid/);
+  });
+
+  it('speaks offline with espeak-ng into a WAV whose length fits the text', async () => {
+    const speech = createEspeakSpeech();
+    const short = await speech.synthesize('Gravity pulls.', 'en-US', new AbortController().signal);
+    const long = await speech.synthesize(
+      'Gravity pulls everything toward the ground, and a ball dropped from a height speeds up as it falls.',
+      'en-US',
+      new AbortController().signal,
+    );
+    expect(short.contentType).toBe('audio/wav');
+    expect(short.durationSeconds).toBeGreaterThan(0.3);
+    expect(long.durationSeconds).toBeGreaterThan(short.durationSeconds * 2);
+  });
+
+  it('maps BCP-47 tags to espeak voices', () => {
+    expect(['en-US', 'en-GB', 'fr-CA', 'es', 'x-klingon-1'].map(espeakVoice)).toEqual([
+      'en-us',
+      'en-gb',
+      'fr',
+      'es',
+      'en-us',
+    ]);
+  });
+});
+
+describe('the encoder command', () => {
+  it('lists each slide for its scene and repeats the last, quoting paths', () => {
+    expect(
+      slideList([
+        { path: "/t/it's.png", durationSeconds: 1.5 },
+        { path: '/t/b.png', durationSeconds: 2 },
+      ]),
+    ).toBe(
+      "file '/t/it'\\''s.png'\nduration 1.500\nfile '/t/b.png'\nduration 2.000\nfile '/t/b.png'\n",
+    );
+  });
+
+  it('encodes H.264 + AAC with faststart at a still-image frame rate', () => {
+    const args = ffmpegArgs('s.txt', 'a.txt', 'out.mp4').join(' ');
+    expect(args).toContain('-c:v libx264');
+    expect(args).toContain('-c:a aac');
+    expect(args).toContain('-movflags +faststart');
+    expect(args).toContain('fps=2');
+  });
+});
