@@ -101,3 +101,84 @@ describe('the encoder command', () => {
     expect(args).toContain('fps=2');
   });
 });
+
+describe('the encoder process', () => {
+  // A stand-in ffmpeg on the command line (the wire the encoder speaks): it logs when it runs, sleeps, and writes its output file.
+  async function fakeFfmpeg(seconds: number) {
+    const { mkdtemp, writeFile, chmod } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'fake-ffmpeg-'));
+    const log = join(dir, 'runs.log');
+    const bin = join(dir, 'ffmpeg');
+    await writeFile(
+      bin,
+      `#!/bin/sh\necho "start $(date +%s%N)" >> ${log}\nsleep ${seconds}\nfor last; do :; done\ntouch "$last"\necho "end $(date +%s%N)" >> ${log}\n`,
+    );
+    await chmod(bin, 0o755);
+    return { dir, bin, log };
+  }
+
+  it('runs at most RENDER_CONCURRENCY encodes at once', async () => {
+    const { createFfmpegEncoder } = await import('../../src/providers/ffmpeg/ffmpeg-encoder.js');
+    const { readFile } = await import('node:fs/promises');
+    const fake = await fakeFfmpeg(0.3);
+    const encoder = createFfmpegEncoder({ ffmpegPath: fake.bin, concurrency: 1 });
+    const job = (n: number) => ({
+      workDir: fake.dir,
+      slides: [{ path: 'a.png', durationSeconds: 1 }],
+      audio: ['a.wav'],
+      outputPath: `${fake.dir}/out-${n}.mp4`,
+    });
+    await Promise.all([
+      encoder.encode(job(1), new AbortController().signal),
+      encoder.encode(job(2), new AbortController().signal),
+    ]);
+    const events = (await readFile(fake.log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
+    expect(events).toEqual(['start', 'end', 'start', 'end']);
+  });
+
+  it('kills ffmpeg when the stage aborts', async () => {
+    const { createFfmpegEncoder } = await import('../../src/providers/ffmpeg/ffmpeg-encoder.js');
+    const fake = await fakeFfmpeg(10);
+    const encoder = createFfmpegEncoder({ ffmpegPath: fake.bin, concurrency: 1 });
+    const controller = new AbortController();
+    const started = performance.now();
+    const run = encoder.encode(
+      {
+        workDir: fake.dir,
+        slides: [{ path: 'a.png', durationSeconds: 1 }],
+        audio: ['a.wav'],
+        outputPath: `${fake.dir}/out.mp4`,
+      },
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(new Error('stage deadline')), 100);
+    await expect(run).rejects.toThrow('stage deadline');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('reports a failing ffmpeg as a transient encoder_failed error with its message', async () => {
+    const { createFfmpegEncoder } = await import('../../src/providers/ffmpeg/ffmpeg-encoder.js');
+    const { writeFile, chmod } = await import('node:fs/promises');
+    const fake = await fakeFfmpeg(0);
+    await writeFile(
+      fake.bin,
+      '#!/bin/sh\necho "Invalid data found when processing input" >&2\nexit 1\n',
+    );
+    await chmod(fake.bin, 0o755);
+    const encoder = createFfmpegEncoder({ ffmpegPath: fake.bin, concurrency: 1 });
+    await expect(
+      encoder.encode(
+        { workDir: fake.dir, slides: [], audio: [], outputPath: `${fake.dir}/o.mp4` },
+        new AbortController().signal,
+      ),
+    ).rejects.toMatchObject({
+      code: 'encoder_failed',
+      message: expect.stringContaining('Invalid data found'),
+    });
+  });
+});

@@ -52,9 +52,22 @@ describe('the service process', () => {
       body: { outcome: 'duplicate', status: 'completed' },
     });
     const view = await (await fetch(s.url(`/v1/requests/${sampleRequest.request_id}`))).json();
-    expect(view).toMatchObject({ status: 'completed', correlation_id: 'readme-sample', modality: 'video' });
-    expect(view.stages.map((st: { stage: string }) => st.stage)).toEqual(['understand', 'retrieve', 'script', 'narrate', 'render', 'publish']);
-    expect(view.result.artifacts.video).toMatch(/^file:\/\/.*\/requests\/5b0e7c1e-8f3a-4d2b-9c61-2f7d1a9e4b10\/lesson\.mp4$/);
+    expect(view).toMatchObject({
+      status: 'completed',
+      correlation_id: 'readme-sample',
+      modality: 'video',
+    });
+    expect(view.stages.map((st: { stage: string }) => st.stage)).toEqual([
+      'understand',
+      'retrieve',
+      'script',
+      'narrate',
+      'render',
+      'publish',
+    ]);
+    expect(view.result.artifacts.video).toMatch(
+      /^file:\/\/.*\/requests\/5b0e7c1e-8f3a-4d2b-9c61-2f7d1a9e4b10\/lesson\.mp4$/,
+    );
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     // Logs are JSON with severity, and never hold the query text.
@@ -79,13 +92,10 @@ describe('the service process', () => {
       );
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();
-    await client.query('insert into content_requests (id, student_id, student_query, grade_level, modality) values ($1, $2, $3, $4, $5)', [
-      '7c9e6679-7425-40de-944b-e07fc1f90ae7',
-      's',
-      'Why does a ball bounce?',
-      6,
-      'text',
-    ]);
+    await client.query(
+      'insert into content_requests (id, student_id, student_query, grade_level, modality) values ($1, $2, $3, $4, $5)',
+      ['7c9e6679-7425-40de-944b-e07fc1f90ae7', 's', 'Why does a ball bounce?', 6, 'text'],
+    );
     await client.query('begin');
     await client.query(
       `select 1 from content_requests where id = '7c9e6679-7425-40de-944b-e07fc1f90ae7' for update`,
