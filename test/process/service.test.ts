@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { RequestView } from '../../src/contract/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/free-port.js';
@@ -51,13 +52,15 @@ describe('the service process', () => {
       status: 200,
       body: { outcome: 'duplicate', status: 'completed' },
     });
-    const view = await (await fetch(s.url(`/v1/requests/${sampleRequest.request_id}`))).json();
+    const view = (await (
+      await fetch(s.url(`/v1/requests/${sampleRequest.request_id}`))
+    ).json()) as RequestView;
     expect(view).toMatchObject({
       status: 'completed',
       correlation_id: 'readme-sample',
       modality: 'video',
     });
-    expect(view.stages.map((st: { stage: string }) => st.stage)).toEqual([
+    expect(view.stages.map((st) => st.stage)).toEqual([
       'understand',
       'retrieve',
       'script',
@@ -65,7 +68,7 @@ describe('the service process', () => {
       'render',
       'publish',
     ]);
-    expect(view.result.artifacts.video).toMatch(
+    expect((view.result as { artifacts: { video: string } }).artifacts.video).toMatch(
       /^file:\/\/.*\/requests\/5b0e7c1e-8f3a-4d2b-9c61-2f7d1a9e4b10\/lesson\.mp4$/,
     );
     s.proc.kill('SIGTERM');
