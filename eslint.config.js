@@ -6,6 +6,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'src/**/*.gen.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain JS launchers run on Node: its globals are defined.
+  { files: ['bin/**/*.mjs'], languageOptions: { globals: { URL: 'readonly', process: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -28,6 +28,8 @@ export interface Config {
   storageDir: string;
   ffmpegPath: string | undefined;
   allowOfflineProviders: boolean;
+  /** Test aid: the first N calls of a provider fail transiently. Never in production. */
+  offlineFaults: Readonly<Record<string, number>>;
 }
 
 export const STAGES = ['understand', 'retrieve', 'script', 'narrate', 'render', 'publish'] as const;
@@ -193,7 +195,34 @@ export const VARIABLES: readonly VariableSpec[] = [
     description:
       'Allow the offline lesson writer, speech and local storage when `NODE_ENV=production` (demos only).',
   },
+  {
+    name: 'OFFLINE_FAULTS',
+    kind: { type: 'string' },
+    description:
+      'Test aid, refused in production: `provider=N,…` makes the first N calls of an offline provider (`writer`, `speech`, `encoder`, `storage`, `corpus`) fail transiently, to exercise retries end to end.',
+  },
 ];
+
+const FAULT_PROVIDERS = ['writer', 'speech', 'encoder', 'storage', 'corpus'];
+
+/** `speech=2,writer=1` → { speech: 2, writer: 1 }; problems are reported, not thrown. */
+export function parseFaults(text: string | undefined, errors: string[]): Record<string, number> {
+  const faults: Record<string, number> = {};
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z]+)=(\d+)$/.exec(part);
+    if (!match || !FAULT_PROVIDERS.includes(match[1]!)) {
+      errors.push(
+        `OFFLINE_FAULTS: ${JSON.stringify(part)} is not provider=N with a provider among ${FAULT_PROVIDERS.join(', ')}`,
+      );
+      continue;
+    }
+    faults[match[1]!] = Number(match[2]);
+  }
+  return faults;
+}
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -280,6 +309,9 @@ export function parseConfig(env: Env): ConfigResult {
       );
     }
   }
+  const offlineFaults = parseFaults(str('OFFLINE_FAULTS'), errors);
+  if (production && Object.keys(offlineFaults).length > 0)
+    errors.push('OFFLINE_FAULTS is a test aid and is refused when NODE_ENV=production');
   if (production && !bool('ALLOW_OFFLINE_PROVIDERS')) {
     // Until the Google providers land, production can only run with the offline ones when allowed.
     errors.push(
@@ -315,6 +347,7 @@ export function parseConfig(env: Env): ConfigResult {
       storageDir: str('STORAGE_DIR') ?? `${str('DATA_DIR') ?? '.data'}/storage`,
       ffmpegPath: str('FFMPEG_PATH'),
       allowOfflineProviders: bool('ALLOW_OFFLINE_PROVIDERS'),
+      offlineFaults,
     },
   };
 }

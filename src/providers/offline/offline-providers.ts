@@ -7,10 +7,12 @@ import { createFfmpegEncoder, resolveFfmpeg } from '../ffmpeg/ffmpeg-encoder.js'
 import type { Providers } from '../providers.js';
 import { createEspeakSpeech } from './espeak-speech.js';
 import { createOfflineLessonWriter } from './lesson-writer.js';
+import { withFaults } from './fault-injection.js';
 import { createLocalStorage } from './local-storage.js';
 
 export function createOfflineProviders(
-  config: Pick<Config, 'storageDir' | 'ffmpegPath' | 'renderConcurrency'>,
+  config: Pick<Config, 'storageDir' | 'ffmpegPath' | 'renderConcurrency'> &
+    Partial<Pick<Config, 'offlineFaults'>>,
   db: Database,
   logger: Logger,
 ): Providers {
@@ -25,11 +27,17 @@ export function createOfflineProviders(
     },
     'offline providers in use',
   );
-  return {
-    writer: createOfflineLessonWriter(),
-    speech,
-    storage: createLocalStorage(config.storageDir),
-    encoder: createFfmpegEncoder({ ffmpegPath, concurrency: config.renderConcurrency }),
-    corpus: createPostgresCorpus(db),
-  };
+  const faults = config.offlineFaults ?? {};
+  if (Object.keys(faults).length > 0)
+    logger.warn({ faults }, 'OFFLINE_FAULTS: providers will fail on purpose');
+  return withFaults(
+    {
+      writer: createOfflineLessonWriter(),
+      speech,
+      storage: createLocalStorage(config.storageDir),
+      encoder: createFfmpegEncoder({ ffmpegPath, concurrency: config.renderConcurrency }),
+      corpus: createPostgresCorpus(db),
+    },
+    faults,
+  );
 }
