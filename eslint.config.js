@@ -7,7 +7,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain JS launchers run on Node: its globals are defined.
-  { files: ['bin/**/*.mjs'], languageOptions: { globals: { URL: 'readonly', process: 'readonly' } } },
+  {
+    files: ['bin/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

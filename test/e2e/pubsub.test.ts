@@ -86,11 +86,9 @@ function request(overrides: Record<string, unknown> = {}) {
 }
 
 const publish = (topic: string, payload: unknown) =>
-  pubsub
-    .topic(topic)
-    .publishMessage({
-      data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
-    });
+  pubsub.topic(topic).publishMessage({
+    data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+  });
 
 async function waitFor<T>(
   what: string,
@@ -303,12 +301,10 @@ suite('through the Pub/Sub emulator', () => {
     const topo = await topology(main, false);
     const r = request();
     // A request that was dead-lettered while the service could not take it: a valid payload in the DLQ.
-    await pubsub
-      .topic(topo.deadLetterTopic)
-      .publishMessage({
-        data: Buffer.from(JSON.stringify(r)),
-        attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
-      });
+    await pubsub.topic(topo.deadLetterTopic).publishMessage({
+      data: Buffer.from(JSON.stringify(r)),
+      attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
+    });
     const lines: string[] = [];
     expect(
       await cli(
