@@ -8,6 +8,8 @@ import { compileValidators, createAjv } from './contract/validators.js';
 import type { Database } from './db/database.js';
 import { createReadinessCheck } from './db/readiness.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { concurrencyCap, registerPressureShedding, requireToken } from './http/guards.js';
+import { createIdTokenVerifier } from './http/id-token.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { registerPushRoute } from './http/push-route.js';
 import { registerRequestsRoute } from './http/requests-route.js';
@@ -22,6 +24,10 @@ export interface AppDeps {
     | 'readinessTimeoutMs'
     | 'maxDeliveryAttempts'
     | 'leaseSeconds'
+    | 'pushAuth'
+    | 'requestsApiAccounts'
+    | 'maxConcurrentDeliveries'
+    | 'maxEventLoopDelayMs'
   >;
   logger: Logger;
   db: Database;
@@ -57,16 +63,31 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   registerErrorHandler(app, config.bodyLimitBytes);
+  await registerPressureShedding(app, config);
+  // Authentication runs in onRequest, before the body is read: an unauthenticated 13 MB body is never parsed.
+  const verifier = config.pushAuth ? createIdTokenVerifier(config.pushAuth) : undefined;
+  const pushGuards = [
+    concurrencyCap(config.maxConcurrentDeliveries),
+    ...(verifier && config.pushAuth
+      ? [requireToken(verifier, config.pushAuth.serviceAccounts)]
+      : []),
+  ];
+  const readGuards = verifier ? [requireToken(verifier, config.requestsApiAccounts)] : [];
+
   registerHealthRoutes(app, createReadinessCheck(deps.db, config.readinessTimeoutMs));
-  registerRequestsRoute(app, deps.db);
-  registerPushRoute(app, {
-    db: deps.db,
-    validators: compileValidators(ajv),
-    pipeline: deps.pipeline,
-    maxDeliveryAttempts: config.maxDeliveryAttempts,
-    leaseSeconds: config.leaseSeconds,
-    shutdownSignal: deps.shutdownSignal,
-  });
+  registerRequestsRoute(app, deps.db, readGuards);
+  registerPushRoute(
+    app,
+    {
+      db: deps.db,
+      validators: compileValidators(ajv),
+      pipeline: deps.pipeline,
+      maxDeliveryAttempts: config.maxDeliveryAttempts,
+      leaseSeconds: config.leaseSeconds,
+      shutdownSignal: deps.shutdownSignal,
+    },
+    pushGuards,
+  );
 
   // openapi.yaml is the contract: a route it does not declare, or one it declares that the code lacks, stops the start.
   const drift = routeDrift(registered);

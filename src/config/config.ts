@@ -30,6 +30,17 @@ export interface Config {
   allowOfflineProviders: boolean;
   /** Test aid: the first N calls of a provider fail transiently. Never in production. */
   offlineFaults: Readonly<Record<string, number>>;
+  pushAuth: PushAuthConfig | undefined;
+  /** Accounts allowed to read GET /v1/requests/{id} when push auth is on. */
+  requestsApiAccounts: readonly string[];
+  maxConcurrentDeliveries: number;
+  maxEventLoopDelayMs: number;
+}
+
+export interface PushAuthConfig {
+  audience: string;
+  serviceAccounts: readonly string[];
+  certsUrl: string | undefined;
 }
 
 export const STAGES = ['understand', 'retrieve', 'script', 'narrate', 'render', 'publish'] as const;
@@ -201,6 +212,51 @@ export const VARIABLES: readonly VariableSpec[] = [
     description:
       'Test aid, refused in production: `provider=N,…` makes the first N calls of an offline provider (`writer`, `speech`, `encoder`, `storage`, `corpus`) fail transiently, to exercise retries end to end.',
   },
+  {
+    name: 'PUSH_AUTH_AUDIENCE',
+    kind: { type: 'string' },
+    description:
+      "Turns push authentication on: every `POST /pubsub/push` must carry a Google-signed OIDC token with this audience (the push subscription's `--push-auth-token-audience`).",
+  },
+  {
+    name: 'PUSH_AUTH_SERVICE_ACCOUNT',
+    kind: { type: 'string' },
+    description:
+      "The push subscription's service account(s), comma-separated: the token's verified `email` must be one of them (403 otherwise). Required with `PUSH_AUTH_AUDIENCE`.",
+  },
+  {
+    name: 'PUSH_AUTH_CERTS_URL',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    description:
+      "Where the token signing certificates come from (default Google's). For private deployments and tests.",
+  },
+  {
+    name: 'PUSH_AUTH_DISABLED',
+    kind: { type: 'bool' },
+    default: 'false',
+    description:
+      'Say so explicitly to run in production without push auth (relying on Cloud Run IAM alone).',
+  },
+  {
+    name: 'REQUESTS_API_SERVICE_ACCOUNTS',
+    kind: { type: 'string' },
+    description:
+      'With push auth on, the accounts (comma-separated) allowed to call `GET /v1/requests/{id}` with an OIDC token for the same audience. Default: the push accounts.',
+  },
+  {
+    name: 'MAX_CONCURRENT_DELIVERIES',
+    kind: { type: 'int', min: 1, max: 1000 },
+    default: '80',
+    description:
+      "Deliveries in flight per instance (match Cloud Run's `--concurrency`); beyond it a push is refused at once with 503 (nack).",
+  },
+  {
+    name: 'MAX_EVENT_LOOP_DELAY_MS',
+    kind: { type: 'int', min: 0, max: 60000 },
+    default: '1000',
+    description:
+      'Event-loop delay above which pushes are shed with 503 (0 turns the check off). Health routes are never shed.',
+  },
 ];
 
 const FAULT_PROVIDERS = ['writer', 'speech', 'encoder', 'storage', 'corpus'];
@@ -312,6 +368,24 @@ export function parseConfig(env: Env): ConfigResult {
   const offlineFaults = parseFaults(str('OFFLINE_FAULTS'), errors);
   if (production && Object.keys(offlineFaults).length > 0)
     errors.push('OFFLINE_FAULTS is a test aid and is refused when NODE_ENV=production');
+  const list = (name: string): string[] =>
+    (str(name) ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+  const audience = str('PUSH_AUTH_AUDIENCE');
+  const pushAccounts = list('PUSH_AUTH_SERVICE_ACCOUNT');
+  if (audience !== undefined && pushAccounts.length === 0)
+    errors.push(
+      "PUSH_AUTH_AUDIENCE is set but PUSH_AUTH_SERVICE_ACCOUNT is not: name the push subscription's service account",
+    );
+  if (audience !== undefined && bool('PUSH_AUTH_DISABLED'))
+    errors.push('PUSH_AUTH_AUDIENCE and PUSH_AUTH_DISABLED=true contradict each other: choose one');
+  if (production && audience === undefined && !bool('PUSH_AUTH_DISABLED')) {
+    errors.push(
+      'NODE_ENV=production needs a decision on push authentication: set PUSH_AUTH_AUDIENCE and PUSH_AUTH_SERVICE_ACCOUNT to verify the OIDC token Pub/Sub sends, or PUSH_AUTH_DISABLED=true if Cloud Run IAM (--no-allow-unauthenticated) alone guards the service',
+    );
+  }
   if (production && !bool('ALLOW_OFFLINE_PROVIDERS')) {
     // Until the Google providers land, production can only run with the offline ones when allowed.
     errors.push(
@@ -348,6 +422,16 @@ export function parseConfig(env: Env): ConfigResult {
       ffmpegPath: str('FFMPEG_PATH'),
       allowOfflineProviders: bool('ALLOW_OFFLINE_PROVIDERS'),
       offlineFaults,
+      pushAuth:
+        audience === undefined
+          ? undefined
+          : { audience, serviceAccounts: pushAccounts, certsUrl: str('PUSH_AUTH_CERTS_URL') },
+      requestsApiAccounts:
+        list('REQUESTS_API_SERVICE_ACCOUNTS').length > 0
+          ? list('REQUESTS_API_SERVICE_ACCOUNTS')
+          : pushAccounts,
+      maxConcurrentDeliveries: num('MAX_CONCURRENT_DELIVERIES'),
+      maxEventLoopDelayMs: num('MAX_EVENT_LOOP_DELAY_MS'),
     },
   };
 }

@@ -1,5 +1,5 @@
 /** POST /pubsub/push: one Pub/Sub push delivery. The status acks (2xx) or nacks it. */
-import type { App } from './app-type.js';
+import type { App, Guard } from './app-type.js';
 import { componentSchema } from '../contract/openapi.js';
 import { handleDelivery, type DeliveryDeps } from '../delivery/handle-delivery.js';
 import { HTTP_STATUS, httpStatus, toResponseBody, type Decision } from '../delivery/outcome.js';
@@ -20,12 +20,12 @@ export function logOutcome(log: FastifyBaseLogger, decision: Decision, startedAt
   else log.info(fields, 'delivery finished');
 }
 
-export function registerPushRoute(app: App, deps: DeliveryDeps): void {
+export function registerPushRoute(app: App, deps: DeliveryDeps, guards: Guard[] = []): void {
   const result = componentSchema('DeliveryResult');
   const response = Object.fromEntries(
     [...new Set(Object.values(HTTP_STATUS))].map((code) => [code, result]),
   );
-  app.post(PUSH_PATH, { schema: { response } }, async (request, reply) => {
+  app.post(PUSH_PATH, { schema: { response }, onRequest: guards }, async (request, reply) => {
     const startedAt = performance.now();
     const { decision, log } = await handleDelivery(request.body, deps, request.log);
     logOutcome(log, decision, startedAt);

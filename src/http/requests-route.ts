@@ -1,16 +1,17 @@
 /** GET /v1/requests/{id}: the operator view of one request. */
-import type { App } from './app-type.js';
+import type { App, Guard } from './app-type.js';
 import { componentSchema } from '../contract/openapi.js';
 import type { ErrorBody } from '../contract/types.js';
 import type { Database } from '../db/database.js';
 import { readRequestView } from '../db/request-view.js';
 import { isTransientDatabaseError } from '../delivery/classify-error.js';
 
-export function registerRequestsRoute(app: App, db: Database): void {
+export function registerRequestsRoute(app: App, db: Database, guards: Guard[] = []): void {
   const error = componentSchema('Error');
   app.get<{ Params: { id: string } }>(
     '/v1/requests/:id',
     {
+      onRequest: guards,
       schema: {
         params: {
           type: 'object',

@@ -44,13 +44,48 @@ describe('configuration', () => {
     const refused = parseConfig({ NODE_ENV: 'production' });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.errors[0]).toMatch(/DATABASE_URL is required/);
-    const offline = { ALLOW_OFFLINE_PROVIDERS: 'true' };
+    const offline = { ALLOW_OFFLINE_PROVIDERS: 'true', PUSH_AUTH_DISABLED: 'true' };
     expect(
       parseConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_POSTGRES: 'true', ...offline }).ok,
     ).toBe(true);
     expect(
       parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db/x', ...offline }).ok,
     ).toBe(true);
+  });
+
+  it('refuses production without a decision on push auth, explaining both choices', () => {
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u:p@db/x',
+      ALLOW_OFFLINE_PROVIDERS: 'true',
+    };
+    const refused = parseConfig(base);
+    expect(!refused.ok && refused.errors.join()).toMatch(
+      /set PUSH_AUTH_AUDIENCE and PUSH_AUTH_SERVICE_ACCOUNT .* or PUSH_AUTH_DISABLED=true if Cloud Run IAM/,
+    );
+    expect(parseConfig({ ...base, PUSH_AUTH_DISABLED: 'true' }).ok).toBe(true);
+    const on = parseConfig({
+      ...base,
+      PUSH_AUTH_AUDIENCE: 'https://svc/pubsub/push',
+      PUSH_AUTH_SERVICE_ACCOUNT: 'a@p.iam.gserviceaccount.com, b@p.iam.gserviceaccount.com',
+    });
+    expect(on.ok && on.config.pushAuth).toEqual({
+      audience: 'https://svc/pubsub/push',
+      serviceAccounts: ['a@p.iam.gserviceaccount.com', 'b@p.iam.gserviceaccount.com'],
+      certsUrl: undefined,
+    });
+    expect(on.ok && on.config.requestsApiAccounts).toEqual([
+      'a@p.iam.gserviceaccount.com',
+      'b@p.iam.gserviceaccount.com',
+    ]);
+    expect(parseConfig({ PUSH_AUTH_AUDIENCE: 'x' }).ok).toBe(false);
+    expect(
+      parseConfig({
+        PUSH_AUTH_AUDIENCE: 'x',
+        PUSH_AUTH_SERVICE_ACCOUNT: 'a',
+        PUSH_AUTH_DISABLED: 'true',
+      }).ok,
+    ).toBe(false);
   });
 
   it('refuses the offline providers in production unless allowed', () => {
