@@ -7,7 +7,7 @@ import { compileValidators } from './contract/validators.js';
 import { ensureStarterCorpus } from './corpus/ingest.js';
 import { createLogger } from './logging/logger.js';
 import { createLessonPipeline, secondsToMs } from './pipeline/lesson-pipeline.js';
-import { createOfflineProviders } from './providers/offline/offline-providers.js';
+import { selectProviders } from './providers/select-providers.js';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
@@ -26,12 +26,15 @@ const database = await openDatabase(config, logger).catch((err: Error) => {
 });
 const loaded = await ensureStarterCorpus(database.db, packageFile('data', 'oer'));
 if (loaded > 0) logger.info({ passages: loaded }, 'starter corpus loaded (first start)');
-const providers = createOfflineProviders(config, database.db, logger);
-const pipeline = createLessonPipeline(
-  providers,
-  compileValidators(),
-  secondsToMs(config.stageTimeouts),
+const validators = compileValidators();
+const providers = await selectProviders(config, database.db, logger, validators).catch(
+  async (err: Error) => {
+    logger.fatal({ err: { message: err.message } }, 'providers could not be set up');
+    await database.close();
+    process.exit(1);
+  },
 );
+const pipeline = createLessonPipeline(providers, validators, secondsToMs(config.stageTimeouts));
 const shutdown = new AbortController();
 const app = await buildApp({
   config,

@@ -35,6 +35,20 @@ export interface Config {
   requestsApiAccounts: readonly string[];
   maxConcurrentDeliveries: number;
   maxEventLoopDelayMs: number;
+  /** Set: the Google providers (Gemini, Cloud TTS, Cloud Storage) replace the offline ones. */
+  google: GoogleConfig | undefined;
+}
+
+export interface GoogleConfig {
+  projectId: string;
+  location: string;
+  model: string;
+  bucket: string;
+  /** languageCode → voice name; languages not listed get the API's default voice. */
+  voices: Readonly<Record<string, string>>;
+  vertexEndpoint: string | undefined;
+  ttsEndpoint: string | undefined;
+  storageEndpoint: string | undefined;
 }
 
 export interface PushAuthConfig {
@@ -257,6 +271,51 @@ export const VARIABLES: readonly VariableSpec[] = [
     description:
       'Event-loop delay above which pushes are shed with 503 (0 turns the check off). Health routes are never shed.',
   },
+  {
+    name: 'GCP_PROJECT_ID',
+    kind: { type: 'string' },
+    description:
+      'Selects the Google providers: Gemini on Vertex AI, Cloud Text-to-Speech, Cloud Storage (credentials from Application Default Credentials, checked at start).',
+  },
+  {
+    name: 'VERTEX_LOCATION',
+    kind: { type: 'string' },
+    default: 'us-central1',
+    description: 'Vertex AI region for Gemini.',
+  },
+  {
+    name: 'GEMINI_MODEL',
+    kind: { type: 'string' },
+    default: 'gemini-2.5-flash',
+    description: 'Gemini model for `understand` and `script`.',
+  },
+  {
+    name: 'GCS_GENERATED_CONTENT_BUCKET',
+    kind: { type: 'string' },
+    description:
+      'Bucket for artifacts (`gs://BUCKET/requests/{id}/…`). Required with `GCP_PROJECT_ID`.',
+  },
+  {
+    name: 'TTS_VOICES',
+    kind: { type: 'string' },
+    description:
+      'Voice per language, e.g. `en-US=en-US-Neural2-F,es-ES=es-ES-Neural2-A`; other languages get the default voice for their code.',
+  },
+  {
+    name: 'VERTEX_API_ENDPOINT',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    description: 'Override of the Vertex AI base URL (private endpoints, tests).',
+  },
+  {
+    name: 'TTS_API_ENDPOINT',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    description: 'Override of the Text-to-Speech endpoint (private endpoints, tests).',
+  },
+  {
+    name: 'GCS_API_ENDPOINT',
+    kind: { type: 'url', protocols: ['http:', 'https:'] },
+    description: 'Override of the Cloud Storage endpoint (private endpoints, tests).',
+  },
 ];
 
 const FAULT_PROVIDERS = ['writer', 'speech', 'encoder', 'storage', 'corpus'];
@@ -386,8 +445,20 @@ export function parseConfig(env: Env): ConfigResult {
       'NODE_ENV=production needs a decision on push authentication: set PUSH_AUTH_AUDIENCE and PUSH_AUTH_SERVICE_ACCOUNT to verify the OIDC token Pub/Sub sends, or PUSH_AUTH_DISABLED=true if Cloud Run IAM (--no-allow-unauthenticated) alone guards the service',
     );
   }
-  if (production && !bool('ALLOW_OFFLINE_PROVIDERS')) {
-    // Until the Google providers land, production can only run with the offline ones when allowed.
+  const projectId = str('GCP_PROJECT_ID');
+  if (projectId !== undefined && str('GCS_GENERATED_CONTENT_BUCKET') === undefined) {
+    errors.push(
+      'GCP_PROJECT_ID is set but GCS_GENERATED_CONTENT_BUCKET is not: name the bucket for artifacts',
+    );
+  }
+  const voices: Record<string, string> = {};
+  for (const pair of list('TTS_VOICES')) {
+    const [language, voice] = pair.split('=').map((x) => x.trim());
+    if (!language || !voice)
+      errors.push(`TTS_VOICES: ${JSON.stringify(pair)} is not language=voice`);
+    else voices[language] = voice;
+  }
+  if (production && projectId === undefined && !bool('ALLOW_OFFLINE_PROVIDERS')) {
     errors.push(
       'NODE_ENV=production needs the Google providers (GCP_PROJECT_ID), or ALLOW_OFFLINE_PROVIDERS=true for a demo',
     );
@@ -432,6 +503,19 @@ export function parseConfig(env: Env): ConfigResult {
           : pushAccounts,
       maxConcurrentDeliveries: num('MAX_CONCURRENT_DELIVERIES'),
       maxEventLoopDelayMs: num('MAX_EVENT_LOOP_DELAY_MS'),
+      google:
+        projectId === undefined
+          ? undefined
+          : {
+              projectId,
+              location: str('VERTEX_LOCATION') ?? 'us-central1',
+              model: str('GEMINI_MODEL') ?? 'gemini-2.5-flash',
+              bucket: str('GCS_GENERATED_CONTENT_BUCKET') ?? '',
+              voices,
+              vertexEndpoint: str('VERTEX_API_ENDPOINT'),
+              ttsEndpoint: str('TTS_API_ENDPOINT'),
+              storageEndpoint: str('GCS_API_ENDPOINT'),
+            },
     },
   };
 }

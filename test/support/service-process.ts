@@ -24,6 +24,8 @@ export async function startService(options: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       METADATA_SERVER_DETECTION: 'none',
+      // No event-loop shedding on a busy CI machine (tested on its own in test/security).
+      MAX_EVENT_LOOP_DELAY_MS: '0',
       PORT: String(port),
       HOST: '127.0.0.1',
       ...options.env,

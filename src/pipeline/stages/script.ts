@@ -12,7 +12,7 @@ export type ScriptOutput = { script: LessonScript; generator: Generator; usage: 
 export function scriptStage(writer: LessonWriter, validators: ContractValidators): Stage {
   return {
     name: 'script',
-    async run({ request, signal, outputs }) {
+    async run({ request, signal, outputs, log }) {
       const { understanding } = outputOf<UnderstandOutput>(outputs, 'understand');
       const { passages } = outputOf<RetrieveOutput>(outputs, 'retrieve');
       const written = await writer.writeScript(
@@ -38,6 +38,11 @@ export function scriptStage(writer: LessonWriter, validators: ContractValidators
         generator: written.generator,
         usage: written.usage ?? {},
       };
+      if (written.usage)
+        log.info(
+          { usage: written.usage, model: written.generator.model ?? written.generator.kind },
+          'model usage',
+        );
       return output;
     },
   };

@@ -11,7 +11,7 @@ export type UnderstandOutput = { understanding: Understanding; generator: Genera
 export function understandStage(writer: LessonWriter, validators: ContractValidators): Stage {
   return {
     name: 'understand',
-    async run({ request, signal }) {
+    async run({ request, signal, log }) {
       const written = await writer.understand(
         {
           query: request.studentQuery,
@@ -32,6 +32,11 @@ export function understandStage(writer: LessonWriter, validators: ContractValida
         generator: written.generator,
         usage: written.usage ?? {},
       };
+      if (written.usage)
+        log.info(
+          { usage: written.usage, model: written.generator.model ?? written.generator.kind },
+          'model usage',
+        );
       return output;
     },
     stop(output) {
