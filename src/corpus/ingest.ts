@@ -2,6 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { sql } from 'kysely';
+import type { Storage } from '@google-cloud/storage';
 import type { Database } from '../db/database.js';
 import type { Passage } from '../providers/oer-corpus.js';
 import { parsePassage } from './markdown.js';
@@ -54,6 +55,26 @@ export async function upsertPassages(db: Database, passages: readonly Passage[])
     )
     .execute();
   return passages.length;
+}
+
+/** Markdown passages under gs://bucket/prefix (ids are paths below the prefix, without `.md`). */
+export async function readPassagesFromBucket(storage: Storage, uri: string): Promise<Passage[]> {
+  const match = /^gs:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`corpus_uri_invalid: ${uri} is not gs://bucket/prefix`);
+  const [, bucket, prefix = ''] = match;
+  const [files] = await storage.bucket(bucket!).getFiles({ prefix });
+  const markdown = files
+    .filter((f) => f.name.endsWith('.md') && !/(^|\/)readme\.md$/i.test(f.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return Promise.all(
+    markdown.map(async (f) => {
+      const [content] = await f.download();
+      return parsePassage(
+        f.name.slice(prefix.length).replace(/^\//, '').replace(/\.md$/, ''),
+        content.toString('utf8'),
+      );
+    }),
+  );
 }
 
 export async function ingestDirectory(db: Database, dir: string): Promise<number> {

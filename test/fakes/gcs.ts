@@ -123,6 +123,15 @@ export async function startGcsFake(): Promise<GcsFake> {
       }
       return json(res, 400, { error: { code: 400, message: `unsupported upload ${type}` } });
     }
+    const listing = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+    if (listing && req.method === 'GET') {
+      const bucket = decodeURIComponent(listing[1]!);
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const items = [...objects.entries()]
+        .filter(([key]) => key.startsWith(`${bucket}/${prefix}`))
+        .map(([key, o]) => metadata(bucket, key.slice(bucket.length + 1), o));
+      return json(res, 200, { kind: 'storage#objects', items });
+    }
     const object = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/.exec(url.pathname);
     if (object && req.method === 'GET') {
       const bucket = decodeURIComponent(object[1]!);

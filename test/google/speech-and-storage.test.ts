@@ -146,3 +146,44 @@ describe('Cloud Storage through @google-cloud/storage', () => {
     );
   });
 });
+
+describe('the corpus from Cloud Storage', () => {
+  it('reads Markdown passages under gs://bucket/prefix', async () => {
+    const { Storage } = await import('@google-cloud/storage');
+    const { readPassagesFromBucket } = await import('../../src/corpus/ingest.js');
+    const { fakeAuthClient } = await import('./support.js');
+    const md = (title: string) =>
+      Buffer.from(
+        `---\ntitle: "${title}"\nsubject: science\ngrades: "3-5"\n---\nText about ${title}.`,
+      );
+    wire.gcs.objects.set('oer-bucket/corpus/science/volcanoes.md', {
+      data: md('Volcanoes'),
+      contentType: 'text/markdown',
+    });
+    wire.gcs.objects.set('oer-bucket/corpus/maths/primes.md', {
+      data: md('Primes'),
+      contentType: 'text/markdown',
+    });
+    wire.gcs.objects.set('oer-bucket/corpus/README.md', {
+      data: Buffer.from('# not a passage'),
+      contentType: 'text/markdown',
+    });
+    wire.gcs.objects.set('oer-bucket/other/ignored.md', {
+      data: md('Ignored'),
+      contentType: 'text/markdown',
+    });
+    const storage = new Storage({
+      projectId: 'proj-1',
+      apiEndpoint: wire.gcs.url,
+      authClient: fakeAuthClient(),
+    });
+    const passages = await readPassagesFromBucket(storage, 'gs://oer-bucket/corpus/');
+    expect(passages.map((p) => [p.id, p.title])).toEqual([
+      ['maths/primes', 'Primes'],
+      ['science/volcanoes', 'Volcanoes'],
+    ]);
+    await expect(readPassagesFromBucket(storage, 'oer-bucket/corpus')).rejects.toThrow(
+      /corpus_uri_invalid/,
+    );
+  });
+});
