@@ -6,10 +6,10 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.data/', 'src/**/*.gen.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  // Plain JS launchers run on Node: its globals are defined.
+  // Plain JS launchers and scripts run on Node: its globals are defined.
   {
-    files: ['bin/**/*.mjs'],
-    languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
   {
     rules: {

@@ -42,6 +42,16 @@ export type ClaimResult =
   | { kind: 'leased'; status: RequestStatus; attemptCount: number; leaseOwner: string | null }
   | { kind: 'missing' };
 
+/** The request's status if it is finished (completed, failed, clarification_needed), else undefined. */
+export async function terminalStatus(db: Database, id: string): Promise<RequestStatus | undefined> {
+  const row = await db
+    .selectFrom('content_requests')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && isTerminal(row.status) ? row.status : undefined;
+}
+
 /** Creates the row when the upstream API did not (replays, tests); an existing row is left as it is. */
 export async function upsertRequest(db: Database, request: ContentRequest): Promise<void> {
   await db

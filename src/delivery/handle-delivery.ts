@@ -13,9 +13,12 @@ import {
   LeaseLostError,
   markDeadLettered,
   releaseLease,
+  terminalStatus,
   upsertRequest,
   type ClaimedRequest,
+  type ClaimResult,
 } from '../db/requests.js';
+import type { RequestStatus } from '../db/schema.gen.js';
 import { PermanentError, type Pipeline } from '../pipeline/pipeline.js';
 import { effectiveAttempt, shouldMarkDeadLettered, WARN_ABOVE_ATTEMPT } from './attempts.js';
 import { createCheckpoints } from './checkpoints.js';
@@ -98,8 +101,15 @@ export async function handleDelivery(
   let claimed: ClaimedRequest | undefined;
   let decision: Decision;
   try {
-    await upsertRequest(deps.db, request);
-    const claim = await claimRequest(deps.db, request.request_id, messageId, deps.leaseSeconds);
+    // Redeliveries of finished requests are the common case under at-least-once delivery: one indexed lookup answers them.
+    const finished = await terminalStatus(deps.db, request.request_id);
+    let claim: ClaimResult | { kind: 'terminal'; status: RequestStatus };
+    if (finished) {
+      claim = { kind: 'terminal', status: finished };
+    } else {
+      await upsertRequest(deps.db, request);
+      claim = await claimRequest(deps.db, request.request_id, messageId, deps.leaseSeconds);
+    }
     switch (claim.kind) {
       case 'terminal':
         decision = {

@@ -160,6 +160,11 @@ suite('through the Pub/Sub emulator', () => {
         ),
       90_000,
     );
+    await waitFor('every completion logged', async () =>
+      all.every((r) =>
+        deliveryLines(main).some((l) => l.request_id === r.request_id && l.outcome === 'completed'),
+      ),
+    );
     await Promise.all(videos.map((r) => publish(topo.topic, r)));
     await waitFor(
       'the video duplicates answered',
@@ -360,6 +365,15 @@ suite('through the Pub/Sub emulator', () => {
       async () => (await rowOf(r.request_id))?.status === 'completed',
       60_000,
     );
+    // The outcome line is written just after the database says completed: wait for the line itself.
+    await waitFor(
+      'the completed delivery line',
+      async () =>
+        deliveryLines(flaky).some(
+          (l) => l.request_id === r.request_id && l.outcome === 'completed',
+        ),
+      60_000,
+    );
     const lines = deliveryLines(flaky).filter((l) => l.request_id === r.request_id);
     expect(lines.map((l) => l.outcome)).toEqual(['retry', 'retry', 'completed']);
     expect(await rowOf(r.request_id)).toMatchObject({ attempt_count: 3 });
@@ -402,6 +416,9 @@ suite('through the Pub/Sub emulator', () => {
       'the request to complete after the restart',
       async () => (await rowOf(r.request_id))?.status === 'completed',
       60_000,
+    );
+    await waitFor('the completed delivery line', async () =>
+      deliveryLines(second).some((l) => l.request_id === r.request_id && l.outcome === 'completed'),
     );
     expect(await rowOf(r.request_id)).toMatchObject({ status: 'completed', error_code: null });
     expect(
