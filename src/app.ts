@@ -4,7 +4,7 @@ import type { App } from './http/app-type.js';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { routeDrift } from './contract/openapi.js';
-import { compileValidators, createAjv } from './contract/validators.js';
+import { compileValidators, createAjv, type ContractValidators } from './contract/validators.js';
 import type { Database } from './db/database.js';
 import { createReadinessCheck } from './db/readiness.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -33,6 +33,8 @@ export interface AppDeps {
   db: Database;
   pipeline: Pipeline;
   shutdownSignal: AbortSignal;
+  /** Compiled once in main and shared with the pipeline; built here when absent (tests). */
+  validators?: ContractValidators;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -80,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app,
     {
       db: deps.db,
-      validators: compileValidators(ajv),
+      validators: deps.validators ?? compileValidators(ajv),
       pipeline: deps.pipeline,
       maxDeliveryAttempts: config.maxDeliveryAttempts,
       leaseSeconds: config.leaseSeconds,

@@ -41,6 +41,7 @@ const app = await buildApp({
   logger,
   db: database.db,
   pipeline,
+  validators,
   shutdownSignal: shutdown.signal,
 });
 await app.listen({ port: config.port, host: config.host });

@@ -5,7 +5,7 @@
  * and is one of the allowed service accounts. Its errors quote the token's
  * payload, so they are never passed on: callers get a code.
  */
-import { OAuth2Client } from 'google-auth-library';
+import { lazy } from '../runtime/lazy.js';
 
 export type TokenCheck =
   | { ok: true; email: string }
@@ -27,9 +27,13 @@ export function createIdTokenVerifier(options: {
   audience: string;
   certsUrl: string | undefined;
 }): IdTokenVerifier {
-  const client = new OAuth2Client(
-    options.certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl } } : {},
-  );
+  // Loaded on the first push, not at start: the library weighs on cold start.
+  const client = lazy(async () => {
+    const { OAuth2Client } = await import('google-auth-library');
+    return new OAuth2Client(
+      options.certsUrl ? { endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl } } : {},
+    );
+  });
   return {
     async check(authorization, allowedAccounts) {
       if (!authorization)
@@ -47,7 +51,9 @@ export function createIdTokenVerifier(options: {
         };
       let payload: { email?: string; email_verified?: boolean } | undefined;
       try {
-        const ticket = await client.verifyIdToken({
+        const ticket = await (
+          await client()
+        ).verifyIdToken({
           idToken: match[1]!,
           audience: options.audience,
         });

@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { renderSlide } from '../../media/slides.js';
 import type { ObjectStorage } from '../../providers/object-storage.js';
 import type { VideoEncoder } from '../../providers/video-encoder.js';
 import { outputOf, type Stage } from '../stage.js';
@@ -18,6 +17,8 @@ export function renderStage(encoder: VideoEncoder, storage: ObjectStorage): Stag
     async run({ request, signal, outputs }) {
       const { script } = outputOf<ScriptOutput>(outputs, 'script');
       const narration = outputOf<NarrateOutput>(outputs, 'narrate');
+      // Canvas (a native module) loads with the first video, not at start.
+      const { renderSlide } = await import('../../media/slides.js');
       const workDir = await mkdtemp(join(tmpdir(), `render-${request.id}-`));
       try {
         const slides: { path: string; durationSeconds: number }[] = [];

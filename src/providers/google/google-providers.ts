@@ -11,16 +11,10 @@ import { createPostgresCorpus } from '../../corpus/postgres-corpus.js';
 import type { Database } from '../../db/database.js';
 import { createFfmpegEncoder, resolveFfmpeg } from '../ffmpeg/ffmpeg-encoder.js';
 import type { Providers } from '../providers.js';
+import { lazy } from '../../runtime/lazy.js';
 import { createCloudSpeech } from './cloud-speech.js';
 import { createCloudStorage } from './cloud-storage.js';
 import { createGeminiLessonWriter } from './gemini-writer.js';
-
-/** Memoises an async factory: the first call builds, later calls share it (a failed build is retried). */
-export function lazy<T>(build: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () =>
-    (value ??= build().catch((err: unknown) => ((value = undefined), Promise.reject(err))));
-}
 
 const hostPort = (endpoint: string) => {
   const url = new URL(endpoint);
