@@ -8,3 +8,4 @@ app.post('/pubsub/push', async (request, reply) => {
   return reply.code(200).send({ outcome: 'floor', request_id: payload.request_id });
 });
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+process.once('SIGTERM', () => app.close().then(() => process.exit(0)));

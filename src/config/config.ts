@@ -30,6 +30,8 @@ export interface Config {
   allowOfflineProviders: boolean;
   /** Test aid: the first N calls of a provider fail transiently. Never in production. */
   offlineFaults: Readonly<Record<string, number>>;
+  /** Test and benchmark aid: every call of a provider first waits this many ms. Never in production. */
+  offlineDelays: Readonly<Record<string, number>>;
   pushAuth: PushAuthConfig | undefined;
   /** Accounts allowed to read GET /v1/requests/{id} when push auth is on. */
   requestsApiAccounts: readonly string[];
@@ -227,6 +229,12 @@ export const VARIABLES: readonly VariableSpec[] = [
       'Test aid, refused in production: `provider=N,…` makes the first N calls of an offline provider (`writer`, `speech`, `encoder`, `storage`, `corpus`) fail transiently, to exercise retries end to end.',
   },
   {
+    name: 'OFFLINE_DELAYS',
+    kind: { type: 'string' },
+    description:
+      'Test and benchmark aid, refused in production: `provider=MS,…` makes every call of an offline provider wait MS milliseconds first (its stage deadline still applies), to hold deliveries open.',
+  },
+  {
     name: 'PUSH_AUTH_AUDIENCE',
     kind: { type: 'string' },
     description:
@@ -321,7 +329,11 @@ export const VARIABLES: readonly VariableSpec[] = [
 const FAULT_PROVIDERS = ['writer', 'speech', 'encoder', 'storage', 'corpus'];
 
 /** `speech=2,writer=1` → { speech: 2, writer: 1 }; problems are reported, not thrown. */
-export function parseFaults(text: string | undefined, errors: string[]): Record<string, number> {
+export function parseFaults(
+  text: string | undefined,
+  errors: string[],
+  variable = 'OFFLINE_FAULTS',
+): Record<string, number> {
   const faults: Record<string, number> = {};
   for (const part of (text ?? '')
     .split(',')
@@ -330,7 +342,7 @@ export function parseFaults(text: string | undefined, errors: string[]): Record<
     const match = /^([a-z]+)=(\d+)$/.exec(part);
     if (!match || !FAULT_PROVIDERS.includes(match[1]!)) {
       errors.push(
-        `OFFLINE_FAULTS: ${JSON.stringify(part)} is not provider=N with a provider among ${FAULT_PROVIDERS.join(', ')}`,
+        `${variable}: ${JSON.stringify(part)} is not provider=N with a provider among ${FAULT_PROVIDERS.join(', ')}`,
       );
       continue;
     }
@@ -368,9 +380,11 @@ function parseValue(spec: VariableSpec, raw: string): { value: Value } | { error
         };
       return { value: raw };
     case 'url': {
+      // Cloud SQL's unix-socket form has no host (`postgres://user:pw@/db?host=/cloudsql/...`): check it with one.
+      const socketForm = /^([a-z]+:\/\/(?:[^@/]*@)?)\//;
       let url: URL;
       try {
-        url = new URL(raw);
+        url = new URL(raw.replace(socketForm, '$1localhost/'));
       } catch {
         // Never echo a connection string: it may hold a password.
         return { error: `${spec.name} is not a valid URL` };
@@ -378,6 +392,10 @@ function parseValue(spec: VariableSpec, raw: string): { value: Value } | { error
       if (!kind.protocols.includes(url.protocol))
         return {
           error: `${spec.name} must start with ${kind.protocols.map((p) => p + '//').join(' or ')}`,
+        };
+      if (socketForm.test(raw) && !url.searchParams.get('host'))
+        return {
+          error: `${spec.name} has no host: give one, or a socket directory as ?host=/cloudsql/PROJECT:REGION:INSTANCE`,
         };
       return { value: raw };
     }
@@ -427,6 +445,9 @@ export function parseConfig(env: Env): ConfigResult {
   const offlineFaults = parseFaults(str('OFFLINE_FAULTS'), errors);
   if (production && Object.keys(offlineFaults).length > 0)
     errors.push('OFFLINE_FAULTS is a test aid and is refused when NODE_ENV=production');
+  const offlineDelays = parseFaults(str('OFFLINE_DELAYS'), errors, 'OFFLINE_DELAYS');
+  if (production && Object.keys(offlineDelays).length > 0)
+    errors.push('OFFLINE_DELAYS is a test aid and is refused when NODE_ENV=production');
   const list = (name: string): string[] =>
     (str(name) ?? '')
       .split(',')
@@ -493,6 +514,7 @@ export function parseConfig(env: Env): ConfigResult {
       ffmpegPath: str('FFMPEG_PATH'),
       allowOfflineProviders: bool('ALLOW_OFFLINE_PROVIDERS'),
       offlineFaults,
+      offlineDelays,
       pushAuth:
         audience === undefined
           ? undefined

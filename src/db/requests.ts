@@ -7,6 +7,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { ContentRequest } from '../contract/types.js';
 import type { Database } from './database.js';
+import { preparedQuery } from './prepared-query.js';
 import type { ContentRequests, JsonObject, RequestStatus } from './schema.gen.js';
 
 export type RequestRow = Selectable<ContentRequests>;
@@ -43,12 +44,14 @@ export type ClaimResult =
   | { kind: 'missing' };
 
 /** The request's status if it is finished (completed, failed, clarification_needed), else undefined. */
+const selectStatus = preparedQuery(
+  (db: Database, id: string) =>
+    db.selectFrom('content_requests').select('status').where('id', '=', id),
+  ['00000000-0000-0000-0000-000000000000'],
+);
+
 export async function terminalStatus(db: Database, id: string): Promise<RequestStatus | undefined> {
-  const row = await db
-    .selectFrom('content_requests')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const [row] = await selectStatus(db, id);
   return row && isTerminal(row.status) ? row.status : undefined;
 }
 

@@ -1,15 +1,25 @@
 /** POST /pubsub/push: one Pub/Sub push delivery. The status acks (2xx) or nacks it. */
 import type { App, Guard } from './app-type.js';
 import { componentSchema } from '../contract/openapi.js';
-import { handleDelivery, type DeliveryDeps } from '../delivery/handle-delivery.js';
+import {
+  handleDelivery,
+  type DeliveryDeps,
+  type DeliveryLogFields,
+} from '../delivery/handle-delivery.js';
 import { HTTP_STATUS, httpStatus, toResponseBody, type Decision } from '../delivery/outcome.js';
 import type { FastifyBaseLogger } from 'fastify';
 
 export const PUSH_PATH = '/pubsub/push';
 
-export function logOutcome(log: FastifyBaseLogger, decision: Decision, startedAt: number): void {
+export function logOutcome(
+  log: FastifyBaseLogger,
+  decision: Decision,
+  startedAt: number,
+  delivery?: DeliveryLogFields,
+): void {
   const status = httpStatus(decision.outcome);
   const fields = {
+    ...delivery,
     outcome: decision.outcome,
     http_status: status,
     total_ms: Math.round(performance.now() - startedAt),
@@ -27,8 +37,8 @@ export function registerPushRoute(app: App, deps: DeliveryDeps, guards: Guard[] 
   );
   app.post(PUSH_PATH, { schema: { response }, onRequest: guards }, async (request, reply) => {
     const startedAt = performance.now();
-    const { decision, log } = await handleDelivery(request.body, deps, request.log);
-    logOutcome(log, decision, startedAt);
+    const { decision, fields } = await handleDelivery(request.body, deps, request.log);
+    logOutcome(request.log, decision, startedAt, fields);
     return reply.code(httpStatus(decision.outcome)).send(toResponseBody(decision));
   });
 }

@@ -117,6 +117,15 @@ describe('configuration', () => {
     ).toBe(true);
   });
 
+  it("accepts Cloud SQL's unix-socket connection string, and refuses one with neither host nor socket", () => {
+    const socket =
+      'postgres://cw:pw@/content_worker?host=/cloudsql/proj:europe-west1:content-worker';
+    const parsed = parseConfig({ DATABASE_URL: socket });
+    expect(parsed.ok && parsed.config.databaseUrl).toBe(socket);
+    const hostless = parseConfig({ DATABASE_URL: 'postgres://cw:pw@/content_worker' });
+    expect(!hostless.ok && hostless.errors[0]).toMatch(/DATABASE_URL has no host.*\?host=/);
+  });
+
   it('never echoes a connection string in an error', () => {
     const result = parseConfig({ DATABASE_URL: 'postgres://user:s3cret@ db' });
     expect(!result.ok && formatConfigErrors(result.errors)).not.toContain('s3cret');

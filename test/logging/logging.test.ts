@@ -53,6 +53,16 @@ describe('structured logs for Cloud Logging', () => {
       'x',
     );
     expect(lines.join('\n')).not.toMatch(/SECRET/);
+    expect(JSON.parse(lines[0]!).nested).toEqual({ student_query: '[redacted]' });
+  });
+
+  it("redacts secrets bound to a child logger and leaves other fields and the caller's object alone", () => {
+    const { lines, logger } = capture();
+    const fields = { request_id: 'r1', err: { message: 'boom', token: 'SECRET-E' } };
+    logger.child({ student_query: 'SECRET-C', request_id: 'r0' }).warn(fields, 'x');
+    expect(lines.join('\n')).not.toMatch(/SECRET/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ request_id: 'r1', err: { message: 'boom' } });
+    expect(fields.err.token).toBe('SECRET-E');
   });
 });
 

@@ -7,12 +7,12 @@ import { createFfmpegEncoder, resolveFfmpeg } from '../ffmpeg/ffmpeg-encoder.js'
 import type { Providers } from '../providers.js';
 import { createEspeakSpeech } from './espeak-speech.js';
 import { createOfflineLessonWriter } from './lesson-writer.js';
-import { withFaults } from './fault-injection.js';
+import { withDelays, withFaults } from './fault-injection.js';
 import { createLocalStorage } from './local-storage.js';
 
 export function createOfflineProviders(
   config: Pick<Config, 'storageDir' | 'ffmpegPath' | 'renderConcurrency'> &
-    Partial<Pick<Config, 'offlineFaults'>>,
+    Partial<Pick<Config, 'offlineFaults' | 'offlineDelays'>>,
   db: Database,
   logger: Logger,
 ): Providers {
@@ -30,7 +30,10 @@ export function createOfflineProviders(
   const faults = config.offlineFaults ?? {};
   if (Object.keys(faults).length > 0)
     logger.warn({ faults }, 'OFFLINE_FAULTS: providers will fail on purpose');
-  return withFaults(
+  const delays = config.offlineDelays ?? {};
+  if (Object.keys(delays).length > 0)
+    logger.warn({ delays_ms: delays }, 'OFFLINE_DELAYS: provider calls will wait first');
+  const providers = withFaults(
     {
       writer: createOfflineLessonWriter(),
       speech,
@@ -40,4 +43,5 @@ export function createOfflineProviders(
     },
     faults,
   );
+  return withDelays(providers, delays);
 }
