@@ -20,6 +20,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createLessonPipeline, secondsToMs } from '../src/pipeline/lesson-pipeline.js';
 import { createOfflineProviders } from '../src/providers/offline/offline-providers.js';
 import { freePort } from '../test/support/free-port.js';
+import { contentRequest } from './bench/processes.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const logger = pino({ level: 'warn' });
@@ -55,14 +56,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function lesson(modality: 'text' | 'video') {
   const id = randomUUID();
-  const payload = {
-    request_id: id,
-    student_id: 'bench',
-    student_query: 'Why does a basketball bounce higher on a hard floor than on grass?',
-    grade_level: 6,
-    interest: 'basketball',
-    modality,
-  };
+  const payload = contentRequest(modality, id);
   const started = performance.now();
   const res = await app.inject({
     method: 'POST',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSlide, SLIDE_HEIGHT, SLIDE_WIDTH } from '../../src/media/slides.js';
 import { readWavInfo } from '../../src/media/wav.js';
 import { createEspeakSpeech, espeakVoice } from '../../src/providers/offline/espeak-speech.js';
+import { createWasmSpeaker } from '../../src/providers/offline/espeak-wasm-workers.js';
 import { ffmpegArgs, slideList } from '../../src/providers/ffmpeg/ffmpeg-encoder.js';
 
 async function darkPixels(
@@ -68,6 +69,28 @@ describe('narration', () => {
     expect(short.contentType).toBe('audio/wav');
     expect(short.durationSeconds).toBeGreaterThan(0.3);
     expect(long.durationSeconds).toBeGreaterThan(short.durationSeconds * 2);
+  });
+
+  it('runs the WASM build on worker threads: the event loop turns while it speaks, and an abort stops it', async () => {
+    const speak = createWasmSpeaker(1);
+    const text = 'Gravity pulls everything toward the ground. '.repeat(8);
+    const args = ['-v', 'en-us', '-w', '/out.wav', text];
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const wav = await speak(args, new AbortController().signal);
+    clearInterval(ticker);
+    expect(readWavInfo(wav).durationSeconds).toBeGreaterThan(5);
+    // On the main thread the whole synthesis is one synchronous run: no timer could fire during it.
+    expect(ticks).toBeGreaterThan(2);
+
+    const aborted = new AbortController();
+    const pending = speak(args, aborted.signal);
+    setTimeout(() => aborted.abort(new Error('stage deadline')), 20);
+    await expect(pending).rejects.toThrow('stage deadline');
+    // The aborted run's worker was terminated; the next call gets a fresh one.
+    expect(
+      readWavInfo(await speak(args, new AbortController().signal)).durationSeconds,
+    ).toBeGreaterThan(5);
   });
 
   it('maps BCP-47 tags to espeak voices', () => {

@@ -6,10 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { readWavInfo } from '../../media/wav.js';
 import { TransientError } from '../../pipeline/pipeline.js';
 import type { Speech, SpeechAudio } from '../speech.js';
+import { createWasmSpeaker, type WasmSpeaker } from './espeak-wasm-workers.js';
 
 export function findOnPath(binary: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -60,21 +62,16 @@ function speakWithBinary(
   });
 }
 
-async function speakWithWasm(text: string, voice: string, signal: AbortSignal): Promise<Buffer> {
-  signal.throwIfAborted();
-  const { default: ESpeakNg } = await import('espeak-ng');
-  // The WASM build runs to completion once started; the stage deadline still cuts the delivery off.
-  const instance = await ESpeakNg({
-    arguments: ['-v', voice, '-s', WORDS_PER_MINUTE, '-w', '/out.wav', text],
-  });
-  signal.throwIfAborted();
-  return Buffer.from(instance.FS.readFile('/out.wav'));
-}
-
 export function createEspeakSpeech(
   options: { binary?: string | undefined } = {},
 ): Speech & { engine: string } {
   const binary = options.binary ?? findOnPath('espeak-ng');
+  let wasm: WasmSpeaker | undefined;
+  const speakWithWasm = (text: string, voice: string, signal: AbortSignal) => {
+    // Two workers: narration runs scenes side by side, and a 2-core instance keeps a core for the rest.
+    wasm ??= createWasmSpeaker(Math.min(2, availableParallelism()));
+    return wasm(['-v', voice, '-s', WORDS_PER_MINUTE, '-w', '/out.wav', text], signal);
+  };
   return {
     engine: binary ? `espeak-ng (${binary})` : 'espeak-ng (npm WASM)',
     async synthesize(text: string, language: string, signal: AbortSignal): Promise<SpeechAudio> {
