@@ -4,7 +4,7 @@ import { formatConfigErrors, parseConfig } from './config/config.js';
 import { openDatabase } from './db/open.js';
 import { packageFile } from './config/package-root.js';
 import { compileValidators } from './contract/validators.js';
-import { ensureStarterCorpus } from './corpus/ingest.js';
+import { ensureStarterCorpus } from './corpus/starter-corpus.js';
 import { createLogger } from './logging/logger.js';
 import { createLessonPipeline, secondsToMs } from './pipeline/lesson-pipeline.js';
 import { selectProviders } from './providers/select-providers.js';
@@ -40,6 +40,7 @@ const app = await buildApp({
   config,
   logger,
   db: database.db,
+  checkpointDb: database.checkpointDb,
   pipeline,
   validators,
   shutdownSignal: shutdown.signal,

@@ -7,15 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/config.js';
 import { packageFile } from '../../src/config/package-root.js';
 import { compileValidators } from '../../src/contract/validators.js';
 import { ingestDirectory } from '../../src/corpus/ingest.js';
-import type { DB } from '../../src/db/schema.gen.js';
+import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createLessonPipeline, secondsToMs } from '../../src/pipeline/lesson-pipeline.js';
 import type { Providers } from '../../src/providers/providers.js';
@@ -92,19 +90,26 @@ export interface InProcessReport {
   };
 }
 
-export async function measureInProcess(url: string, scratch: string): Promise<InProcessReport> {
+export async function measureInProcess(
+  url: string,
+  scratch: string,
+  textDeliveries = 200,
+): Promise<InProcessReport> {
   const logger = pino({ level: 'warn' });
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // As main.ts opens it: claims and final states on `db`, checkpoints and progress committing asynchronously.
+  const main = createDatabase({ url, poolMax: 10, logger });
+  const async = createDatabase({ url, poolMax: 10, logger, asynchronousCommit: true });
+  const { db } = main;
   let queries = 0;
   // Every client.query is one round trip (extended protocol: parse, bind, execute and sync in one flight).
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
-    (client as unknown as { query: typeof query }).query = (...args: unknown[]) => {
-      queries++;
-      return query(...args);
-    };
-  });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  for (const pool of [main.pool, async.pool])
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as unknown as { query: typeof query }).query = (...args: unknown[]) => {
+        queries++;
+        return query(...args);
+      };
+    });
   await migrateToLatest(db as never);
   await ingestDirectory(db, packageFile('data', 'oer'));
   const parsed = parseConfig({ STORAGE_DIR: join(scratch, 'storage'), LOG_LEVEL: 'warn' });
@@ -131,6 +136,7 @@ export async function measureInProcess(url: string, scratch: string): Promise<In
     config,
     logger,
     db,
+    checkpointDb: async.db,
     validators,
     pipeline: createLessonPipeline(clock.wrap(offline), validators, timeouts),
     shutdownSignal: new AbortController().signal,
@@ -139,6 +145,7 @@ export async function measureInProcess(url: string, scratch: string): Promise<In
     config,
     logger,
     db,
+    checkpointDb: async.db,
     validators,
     pipeline: createLessonPipeline(
       clock.wrap({ ...offline, writer: sixScenes }),
@@ -179,9 +186,9 @@ export async function measureInProcess(url: string, scratch: string): Promise<In
     };
   }
 
-  for (let i = 0; i < 5; i++) await deliver(textApp, 'text'); // warm-up: JIT, pool connections
+  for (let i = 0; i < 20; i++) await deliver(textApp, 'text'); // warm-up: JIT, pool connections
   const text = [];
-  for (let i = 0; i < 40; i++) text.push(await deliver(textApp, 'text'));
+  for (let i = 0; i < textDeliveries; i++) text.push(await deliver(textApp, 'text'));
 
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   const video = [];
@@ -211,7 +218,8 @@ export async function measureInProcess(url: string, scratch: string): Promise<In
   const warm = video.slice(1); // the first run loads canvas and the fonts
   await textApp.close();
   await videoApp.close();
-  await db.destroy();
+  await main.close();
+  await async.close();
 
   const stageNames = Object.keys(warm[0]!.stages);
   const videoTotal = median(warm.map((v) => v.total));

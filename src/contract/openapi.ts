@@ -3,8 +3,9 @@
  * component schemas into plain JSON Schemas (refs inlined) that ajv and
  * Fastify use as they are.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { packageFile } from '../config/package-root.js';
 
 export type JsonSchema = { [key: string]: unknown };
@@ -29,10 +30,28 @@ export const findContractFile = (): string => packageFile('openapi.yaml');
 
 const loaded = new Map<string, OpenApiDocument>();
 
+/** Written by `npm run build` (scripts/contract-json.mjs): the contract as JSON, with the hash of its source. */
+export const compiledContractFile = (): string => packageFile('dist', 'openapi.json');
+
+export const contractHash = (text: string): string =>
+  createHash('sha256').update(text).digest('hex');
+
 export function loadContract(file = findContractFile()): OpenApiDocument {
   let doc = loaded.get(file);
   if (!doc) {
-    doc = parse(readFileSync(file, 'utf8')) as OpenApiDocument;
+    const text = readFileSync(file, 'utf8');
+    // Parsing YAML (and loading the parser) was a tenth of the cold start; the built JSON is used when it
+    // was made from exactly this text, so an edited openapi.yaml is never shadowed by a stale build.
+    const compiled = file === findContractFile() ? compiledContractFile() : undefined;
+    const built =
+      compiled && existsSync(compiled)
+        ? (JSON.parse(readFileSync(compiled, 'utf8')) as { sha256: string; document: unknown })
+        : undefined;
+    doc = (
+      built?.sha256 === contractHash(text)
+        ? built.document
+        : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text)
+    ) as OpenApiDocument;
     loaded.set(file, doc);
   }
   return doc;

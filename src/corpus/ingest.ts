@@ -80,12 +80,3 @@ export async function readPassagesFromBucket(storage: Storage, uri: string): Pro
 export async function ingestDirectory(db: Database, dir: string): Promise<number> {
   return upsertPassages(db, await readPassages(dir));
 }
-
-/** The starter corpus is loaded on first start, when the table is empty. */
-export async function ensureStarterCorpus(db: Database, dir: string): Promise<number> {
-  const row = await db
-    .selectFrom('oer_passages')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n) > 0 ? 0 : ingestDirectory(db, dir);
-}

@@ -18,6 +18,11 @@ export interface DatabaseOptions {
   logger: Logger;
   /** How long a checkout may wait for a connection before the delivery gives up (and nacks). */
   connectionTimeoutMs?: number;
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit=off`). For writes whose loss in a Postgres
+   * crash only means redoing work: checkpoints and progress. Never for claims or final states.
+   */
+  asynchronousCommit?: boolean;
 }
 
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
@@ -27,6 +32,7 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'content-worker',
+    ...(options.asynchronousCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (err) =>

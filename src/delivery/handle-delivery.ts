@@ -29,6 +29,8 @@ import type { Decision } from './outcome.js';
 
 export interface DeliveryDeps {
   db: Database;
+  /** Checkpoint and progress writes: may commit asynchronously (db/open.ts says why that is safe). */
+  checkpointDb: Database;
   validators: ContractValidators;
   pipeline: Pipeline;
   maxDeliveryAttempts: number;
@@ -118,7 +120,8 @@ export async function handleDelivery(
     if (finished) {
       claim = { kind: 'terminal', status: finished };
     } else {
-      await upsertRequest(deps.db, request);
+      // Committed asynchronously: the claim's synchronous commit right after flushes it too.
+      await upsertRequest(deps.checkpointDb, request);
       claim = await claimRequest(deps.db, request.request_id, messageId, deps.leaseSeconds);
     }
     switch (claim.kind) {
@@ -194,7 +197,7 @@ async function runClaimed(
       request,
       signal,
       log,
-      checkpoints: createCheckpoints(db, request.id, request.generation),
+      checkpoints: createCheckpoints(deps.checkpointDb, request.id, request.generation),
     });
     switch (result.kind) {
       case 'completed':

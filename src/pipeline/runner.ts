@@ -34,12 +34,15 @@ export function createStageRunner({ stages, timeoutsMs }: RunnerOptions): Pipeli
           'stage already done by an earlier delivery; reusing its checkpoint',
         );
       } else {
-        await checkpoints.progress({
-          status: 'generating',
-          stage: name,
-          percentage: progressAt(name, request.modality),
-        });
-        await checkpoints.startStage(name);
+        // Two independent fenced writes (the request's progress, the stage's run): one round trip's wait, not two.
+        await Promise.all([
+          checkpoints.progress({
+            status: 'generating',
+            stage: name,
+            percentage: progressAt(name, request.modality),
+          }),
+          checkpoints.startStage(name),
+        ]);
         const started = performance.now();
         try {
           output = await withDeadline(name, timeoutsMs[name], signal, (stageSignal) =>

@@ -1,7 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractRoutes, routeDrift } from '../../src/contract/openapi.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import {
+  compiledContractFile,
+  componentSchema,
+  contractHash,
+  contractRoutes,
+  findContractFile,
+  loadContract,
+  routeDrift,
+} from '../../src/contract/openapi.js';
+import { createAjv } from '../../src/contract/validators.js';
 import { buildApp } from '../../src/app.js';
 import { placeholderPipeline } from '../support/placeholder-pipeline.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -14,6 +25,25 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('the contract and the code cannot drift', () => {
+  it('every component schema is valid JSON Schema 2020-12 (the service compiles without that check)', () => {
+    const ajv = createAjv({ checkSchemas: true });
+    const names = Object.keys(loadContract().components.schemas);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(() => ajv.compile(componentSchema(name))).not.toThrow();
+    expect(() => ajv.compile({ type: 'object', required: 'nope' })).toThrow(/schema is invalid/);
+  });
+
+  it('the built dist/openapi.json is openapi.yaml, and says which text it was made from', () => {
+    const text = readFileSync(findContractFile(), 'utf8');
+    const built = JSON.parse(readFileSync(compiledContractFile(), 'utf8')) as {
+      sha256: string;
+      document: unknown;
+    };
+    expect(built.sha256).toBe(contractHash(text));
+    expect(built.document).toEqual(parse(text));
+    expect(contractHash(text + ' ')).not.toBe(built.sha256);
+  });
+
   it("the app builds only when its routes are exactly the contract's", async () => {
     const app = await buildApp({
       config: testConfig(),

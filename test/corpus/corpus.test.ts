@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStarterCorpus, ingestDirectory, upsertPassages } from '../../src/corpus/ingest.js';
+import { ingestDirectory, upsertPassages } from '../../src/corpus/ingest.js';
+import { ensureStarterCorpus } from '../../src/corpus/starter-corpus.js';
 import { parsePassage, PassageFormatError } from '../../src/corpus/markdown.js';
 import { createPostgresCorpus, toSearchText } from '../../src/corpus/postgres-corpus.js';
 import { packageFile } from '../../src/config/package-root.js';

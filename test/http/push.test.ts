@@ -472,14 +472,18 @@ describe('delivery attempts', () => {
   });
 
   it('after the shutdown grace period in-flight runs are aborted and nack with 503', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const slow: Pipeline = ({ signal }) =>
-      new Promise((_, reject) =>
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
-      );
+      new Promise((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        started();
+      });
     const ta = await buildTestApp(t.db, { pipeline: slow });
     const payload = contentRequest();
     const pending = push(ta, envelope(payload));
-    await new Promise((r) => setTimeout(r, 200));
+    // Abort once the run is under way (a fixed wait raced the claim on a loaded machine).
+    await running;
     ta.shutdown.abort(new Error('service shutting down'));
     expect(await pending).toMatchObject({ status: 503, body: { outcome: 'retry' } });
     // Not released: the lease lapses, and the redelivery of the same message takes it over at once anyway.
