@@ -20,7 +20,8 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createLessonPipeline, secondsToMs } from '../src/pipeline/lesson-pipeline.js';
 import { createOfflineProviders } from '../src/providers/offline/offline-providers.js';
 import { freePort } from '../test/support/free-port.js';
-import { contentRequest } from './bench/processes.js';
+import { contentRequest } from '../test/support/envelope.js';
+import { median } from './bench/processes.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const logger = pino({ level: 'warn' });
@@ -52,11 +53,9 @@ const app = await buildApp({
   shutdownSignal: new AbortController().signal,
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
 async function lesson(modality: 'text' | 'video') {
   const id = randomUUID();
-  const payload = contentRequest(modality, id);
+  const payload = contentRequest({ request_id: id, modality });
   const started = performance.now();
   const res = await app.inject({
     method: 'POST',

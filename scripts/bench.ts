@@ -10,22 +10,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { freePort } from '../test/support/free-port.js';
 import { load, type LoadSample } from './bench/http-load.js';
 import { measureInProcess } from './bench/in-process.js';
-import {
-  contentRequest,
-  envelope,
-  median,
-  push,
-  rssMb,
-  startProcess,
-  stopProcess,
-} from './bench/processes.js';
+import { contentRequest, envelope } from '../test/support/envelope.js';
+import { median, push, rssMb, startProcess, stopProcess } from './bench/processes.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -57,10 +50,10 @@ const cold = { service: [] as number[], floor: [] as number[] };
 for (let i = 0; i < 5; i++) {
   const s = await startProcess('service', serviceEnv);
   cold.service.push(s.ms);
-  await stopProcess(s.proc);
+  await stopProcess(s);
   const f = await startProcess('floor', {});
   cold.floor.push(f.ms);
-  await stopProcess(f.proc);
+  await stopProcess(f);
 }
 
 const service = await startProcess('service', serviceEnv);
@@ -68,25 +61,26 @@ const floor = await startProcess('floor', {});
 await new Promise((r) => setTimeout(r, 1000));
 const idleRss = rssMb(service.proc.pid!);
 
+const body = (payload: unknown) => JSON.stringify(envelope(payload));
 const finished = contentRequest();
-if ((await push(service.port, envelope(finished))) !== 200)
+if ((await push(service.port, body(finished))) !== 200)
   throw new Error('bench: the request for the duplicate path did not complete');
 const paths: Record<string, { body: () => string; status: 200 | 422 }> = {
-  reject: { body: () => envelope({ ...contentRequest(), request_id: 'not-a-uuid' }), status: 422 },
-  duplicate: { body: () => envelope(finished), status: 200 },
-  'text pipeline': { body: () => envelope(contentRequest()), status: 200 },
+  reject: { body: () => body(contentRequest({ request_id: 'not-a-uuid' })), status: 422 },
+  duplicate: { body: () => body(finished), status: 200 },
+  'text pipeline': { body: () => body(contentRequest()), status: 200 },
 };
 const samples: Record<string, { service: LoadSample[]; floor: LoadSample[] }> = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, path] of Object.entries(paths)) {
     const s = (samples[name] ??= { service: [], floor: [] });
-    s.floor.push(await load(floor.port, () => envelope(contentRequest()), 200, SECONDS));
+    s.floor.push(await load(floor.port, () => body(contentRequest()), 200, SECONDS));
     s.service.push(await load(service.port, path.body, path.status, SECONDS));
   }
 }
 const loadedRss = rssMb(service.proc.pid!);
-await stopProcess(service.proc);
-await stopProcess(floor.proc);
+await stopProcess(service);
+await stopProcess(floor);
 
 // 80 deliveries held open: the writer waits 3 s before each call.
 const slow = await startProcess('service', {
@@ -95,13 +89,13 @@ const slow = await startProcess('service', {
   MAX_CONCURRENT_DELIVERIES: String(HELD),
 });
 const heldStatuses = Promise.all(
-  Array.from({ length: HELD }, () => push(slow.port, envelope(contentRequest()))),
+  Array.from({ length: HELD }, () => push(slow.port, body(contentRequest()))),
 );
 let heldRss = 0;
 const sampler = setInterval(() => (heldRss = Math.max(heldRss, rssMb(slow.proc.pid!))), 50);
 const statuses = await heldStatuses;
 clearInterval(sampler);
-await stopProcess(slow.proc);
+await stopProcess(slow);
 if (statuses.some((s) => s !== 200))
   throw new Error(`bench: held deliveries answered ${[...new Set(statuses)].join(', ')}`);
 
@@ -199,7 +193,7 @@ writeFileSync(
   'bench-results.json',
   JSON.stringify(
     {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: availableParallelism(), node: process.version },
       http,
       cold_start: { service_ms: coldService, floor_ms: coldFloor, ratio: coldService / coldFloor },
       rss_mb: { idle: idleRss, after_load: loadedRss, held_deliveries: HELD, held: heldRss },

@@ -1,15 +1,15 @@
-// Part of `npm run build`: openapi.yaml as dist/openapi.json, with the hash of the text it was made from, so the
-// service starts without parsing YAML (src/contract/openapi.ts uses it only when the hash matches).
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Part of `npm run build`, after tsc: openapi.yaml as dist/openapi.json, with the hash of the text it was made
+// from, so the service starts without parsing YAML (src/contract/openapi.ts uses it only when the hash matches).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import {
+  compiledContractFile,
+  contractHash,
+  findContractFile,
+} from '../dist/src/contract/openapi.js';
 
-const text = readFileSync('openapi.yaml', 'utf8');
-mkdirSync('dist', { recursive: true });
+const text = readFileSync(findContractFile(), 'utf8');
 writeFileSync(
-  'dist/openapi.json',
-  JSON.stringify({
-    sha256: createHash('sha256').update(text).digest('hex'),
-    document: parse(text),
-  }),
+  compiledContractFile(),
+  JSON.stringify({ sha256: contractHash(text), document: parse(text) }),
 );

@@ -31,8 +31,8 @@ export interface AppDeps {
   >;
   logger: Logger;
   db: Database;
-  /** Where checkpoints and progress go: `db` committing asynchronously (see db/open.ts); `db` when absent. */
-  checkpointDb?: Database;
+  /** `db` committing asynchronously, for checkpoints, progress and the upsert (see db/open.ts); `db` when absent. */
+  asyncCommitDb?: Database;
   pipeline: Pipeline;
   shutdownSignal: AbortSignal;
   /** Compiled once in main and shared with the pipeline; built here when absent (tests). */
@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     app,
     {
       db: deps.db,
-      checkpointDb: deps.checkpointDb ?? deps.db,
+      asyncCommitDb: deps.asyncCommitDb ?? deps.db,
       validators: deps.validators ?? compileValidators(ajv),
       pipeline: deps.pipeline,
       maxDeliveryAttempts: config.maxDeliveryAttempts,

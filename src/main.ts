@@ -40,7 +40,7 @@ const app = await buildApp({
   config,
   logger,
   db: database.db,
-  checkpointDb: database.checkpointDb,
+  asyncCommitDb: database.asyncCommitDb,
   pipeline,
   validators,
   shutdownSignal: shutdown.signal,

@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false, bodyLimit: 15 * 1024 * 1024 });
-app.get('/health', async () => ({ status: 'ok' }));
+app.get('/health/ready', async () => ({ status: 'ok' }));
 app.post('/pubsub/push', async (request, reply) => {
   const payload = JSON.parse(Buffer.from(request.body.message.data, 'base64').toString('utf8'));
   return reply.code(200).send({ outcome: 'floor', request_id: payload.request_id });

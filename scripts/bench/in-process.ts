@@ -16,9 +16,12 @@ import { ingestDirectory } from '../../src/corpus/ingest.js';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createLessonPipeline, secondsToMs } from '../../src/pipeline/lesson-pipeline.js';
+import { aroundCalls } from '../../src/providers/around-calls.js';
 import type { Providers } from '../../src/providers/providers.js';
 import { createOfflineProviders } from '../../src/providers/offline/offline-providers.js';
-import { contentRequest, median } from './processes.js';
+import { contentRequest } from '../../test/support/envelope.js';
+import { watchQueries } from '../../test/support/watch-queries.js';
+import { median } from './processes.js';
 
 /** Sums the time spent inside provider calls, and notes the round-trip count when the first one starts. */
 class ProviderClock {
@@ -28,28 +31,17 @@ class ProviderClock {
   constructor(private readonly queries: () => number) {}
 
   wrap(providers: Providers): Providers {
-    const out = { ...providers } as Record<keyof Providers, object>;
-    for (const key of Object.keys(out) as (keyof Providers)[]) {
-      const target = out[key];
-      out[key] = new Proxy(target, {
-        get: (obj, prop, receiver) => {
-          const value = Reflect.get(obj, prop, receiver) as unknown;
-          if (typeof value !== 'function') return value;
-          return async (...args: unknown[]) => {
-            this.queriesAtFirstCall ??= this.queries();
-            const started = performance.now();
-            try {
-              return await (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
-            } finally {
-              const ms = performance.now() - started;
-              this.ms += ms;
-              if (key === 'encoder') this.encoderMs += ms;
-            }
-          };
-        },
-      });
-    }
-    return out as unknown as Providers;
+    return aroundCalls(providers, async (provider, call) => {
+      this.queriesAtFirstCall ??= this.queries();
+      const started = performance.now();
+      try {
+        return await call();
+      } finally {
+        const ms = performance.now() - started;
+        this.ms += ms;
+        if (provider === 'encoder') this.encoderMs += ms;
+      }
+    });
   }
 
   reset(): void {
@@ -61,7 +53,7 @@ class ProviderClock {
 
 // About 25 words a scene, plus its heading: six scenes make close to a minute of speech at espeak's 160 words a minute.
 const NARRATION = [
-  'Have you ever wondered why a basketball bounce higher on the gym floor than on grass? Today we find out, using the science of energy.',
+  'Have you ever wondered why a basketball bounces higher on the gym floor than on grass? Today we find out, using the science of energy.',
   'Think about it: a falling ball carries kinetic energy, the energy of motion. When it hits the ground, all that energy must go somewhere else.',
   'For a moment the ball squashes flat, just like a spring. A hard floor barely moves, so the stored energy pushes the ball right back up again.',
   'Outside, grass and soft soil bend under the ball. They soak up energy as heat and movement instead of giving it back as bounce.',
@@ -98,18 +90,10 @@ export async function measureInProcess(
   const logger = pino({ level: 'warn' });
   // As main.ts opens it: claims and final states on `db`, checkpoints and progress committing asynchronously.
   const main = createDatabase({ url, poolMax: 10, logger });
-  const async = createDatabase({ url, poolMax: 10, logger, asynchronousCommit: true });
+  const asyncCommit = createDatabase({ url, poolMax: 10, logger, asynchronousCommit: true });
   const { db } = main;
   let queries = 0;
-  // Every client.query is one round trip (extended protocol: parse, bind, execute and sync in one flight).
-  for (const pool of [main.pool, async.pool])
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
-      (client as unknown as { query: typeof query }).query = (...args: unknown[]) => {
-        queries++;
-        return query(...args);
-      };
-    });
+  for (const pool of [main.pool, asyncCommit.pool]) watchQueries(pool, () => queries++);
   await migrateToLatest(db as never);
   await ingestDirectory(db, packageFile('data', 'oer'));
   const parsed = parseConfig({ STORAGE_DIR: join(scratch, 'storage'), LOG_LEVEL: 'warn' });
@@ -136,7 +120,7 @@ export async function measureInProcess(
     config,
     logger,
     db,
-    checkpointDb: async.db,
+    asyncCommitDb: asyncCommit.db,
     validators,
     pipeline: createLessonPipeline(clock.wrap(offline), validators, timeouts),
     shutdownSignal: new AbortController().signal,
@@ -145,7 +129,7 @@ export async function measureInProcess(
     config,
     logger,
     db,
-    checkpointDb: async.db,
+    asyncCommitDb: asyncCommit.db,
     validators,
     pipeline: createLessonPipeline(
       clock.wrap({ ...offline, writer: sixScenes }),
@@ -156,7 +140,7 @@ export async function measureInProcess(
   });
 
   async function deliver(app: typeof textApp, modality: 'text' | 'video') {
-    const request = contentRequest(modality);
+    const request = contentRequest({ modality });
     clock.reset();
     const before = queries;
     const started = performance.now();
@@ -177,7 +161,7 @@ export async function measureInProcess(
         `bench: a ${modality} delivery did not complete: ${res.statusCode} ${res.body}`,
       );
     return {
-      id: request.request_id,
+      id: request.request_id as string,
       total,
       providerMs: clock.ms,
       encoderMs: clock.encoderMs,
@@ -219,7 +203,7 @@ export async function measureInProcess(
   await textApp.close();
   await videoApp.close();
   await main.close();
-  await async.close();
+  await asyncCommit.close();
 
   const stageNames = Object.keys(warm[0]!.stages);
   const videoTotal = median(warm.map((v) => v.total));

@@ -142,7 +142,8 @@ export const VARIABLES: readonly VariableSpec[] = [
     name: 'DB_POOL_MAX',
     kind: { type: 'int', min: 1, max: 100 },
     default: '10',
-    description: 'Maximum connections in the pool.',
+    description:
+      'Maximum connections per pool. The service opens two (claims and final states; asynchronously committed checkpoints), so up to twice this many.',
   },
   {
     name: 'READINESS_TIMEOUT_MS',

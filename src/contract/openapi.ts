@@ -33,25 +33,30 @@ const loaded = new Map<string, OpenApiDocument>();
 /** Written by `npm run build` (scripts/contract-json.mjs): the contract as JSON, with the hash of its source. */
 export const compiledContractFile = (): string => packageFile('dist', 'openapi.json');
 
+const requireYaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 export const contractHash = (text: string): string =>
   createHash('sha256').update(text).digest('hex');
 
-export function loadContract(file = findContractFile()): OpenApiDocument {
+/** The built JSON of the contract, when it was made from exactly this text: an edited openapi.yaml always wins. */
+function builtFrom(text: string, compiled: string): OpenApiDocument | undefined {
+  if (!existsSync(compiled)) return undefined;
+  const built = JSON.parse(readFileSync(compiled, 'utf8')) as {
+    sha256: string;
+    document: OpenApiDocument;
+  };
+  return built.sha256 === contractHash(text) ? built.document : undefined;
+}
+
+export function loadContract(
+  file = findContractFile(),
+  compiled = compiledContractFile(),
+): OpenApiDocument {
   let doc = loaded.get(file);
   if (!doc) {
     const text = readFileSync(file, 'utf8');
-    // Parsing YAML (and loading the parser) was a tenth of the cold start; the built JSON is used when it
-    // was made from exactly this text, so an edited openapi.yaml is never shadowed by a stale build.
-    const compiled = file === findContractFile() ? compiledContractFile() : undefined;
-    const built =
-      compiled && existsSync(compiled)
-        ? (JSON.parse(readFileSync(compiled, 'utf8')) as { sha256: string; document: unknown })
-        : undefined;
-    doc = (
-      built?.sha256 === contractHash(text)
-        ? built.document
-        : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text)
-    ) as OpenApiDocument;
+    // Parsing YAML (and loading the parser) was a tenth of the cold start: it happens only without a current build.
+    doc = builtFrom(text, compiled) ?? (requireYaml().parse(text) as OpenApiDocument);
     loaded.set(file, doc);
   }
   return doc;

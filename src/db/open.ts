@@ -7,12 +7,12 @@ import { migrateToLatest } from './migrate.js';
 export interface OpenDatabase {
   db: Database;
   /**
-   * The same database, committing asynchronously: a checkpoint or progress write costs a round trip instead of
-   * a WAL flush (about 1.3 ms each here, a dozen per text lesson). A Postgres crash can lose the last few
-   * hundred ms of them, and the redelivery then redoes that work; a process crash loses nothing. Claims and
-   * final states stay on `db`, and a synchronous commit there flushes every earlier one.
+   * The same database, committing asynchronously: a write costs a round trip instead of a WAL flush (about
+   * 1.3 ms each here, a dozen per text lesson). For checkpoints, progress and the request upsert only: a Postgres
+   * crash can lose the last few hundred ms of them, and the redelivery then redoes that work; a process crash
+   * loses nothing. Claims and final states stay on `db`, and a synchronous commit there flushes every earlier one.
    */
-  checkpointDb: Database;
+  asyncCommitDb: Database;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
     stopEmbedded = () => embedded.stop();
   }
   const handle = createDatabase({ url, poolMax: config.dbPoolMax, logger });
-  const checkpoints = createDatabase({
+  const asyncCommit = createDatabase({
     url,
     poolMax: config.dbPoolMax,
     logger,
@@ -43,16 +43,16 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   } catch (err) {
     await handle.close();
-    await checkpoints.close();
+    await asyncCommit.close();
     await stopEmbedded();
     throw err;
   }
   return {
     db: handle.db,
-    checkpointDb: checkpoints.db,
+    asyncCommitDb: asyncCommit.db,
     close: async () => {
       await handle.close();
-      await checkpoints.close();
+      await asyncCommit.close();
       await stopEmbedded();
     },
   };

@@ -29,8 +29,8 @@ import type { Decision } from './outcome.js';
 
 export interface DeliveryDeps {
   db: Database;
-  /** Checkpoint and progress writes: may commit asynchronously (db/open.ts says why that is safe). */
-  checkpointDb: Database;
+  /** For checkpoints, progress and the request upsert: may commit asynchronously (db/open.ts says why). */
+  asyncCommitDb: Database;
   validators: ContractValidators;
   pipeline: Pipeline;
   maxDeliveryAttempts: number;
@@ -75,7 +75,7 @@ function fieldsOf(log: Logger, ids: Ids, attempt: number | undefined): DeliveryL
 export async function handleDelivery(
   body: unknown,
   deps: DeliveryDeps,
-  parentLog: Logger,
+  log: Logger,
 ): Promise<DeliveryReport> {
   const decoded = decodeDelivery(body, deps.validators);
 
@@ -85,7 +85,6 @@ export async function handleDelivery(
       messageId: decoded.messageId,
       correlationId: decoded.correlationId,
     };
-    const log = parentLog;
     let fields = fieldsOf(log, ids, decoded.envelopeAttempt);
     const decision: Decision = decoded.decision;
     if (decoded.requestId !== undefined) {
@@ -108,7 +107,6 @@ export async function handleDelivery(
 
   const { request, messageId, envelope } = decoded;
   const ids = { requestId: request.request_id, messageId, correlationId: decoded.correlationId };
-  const log = parentLog;
   let fields = fieldsOf(log, ids, envelope.deliveryAttempt);
   let attempt = envelope.deliveryAttempt;
   let claimed: ClaimedRequest | undefined;
@@ -121,7 +119,7 @@ export async function handleDelivery(
       claim = { kind: 'terminal', status: finished };
     } else {
       // Committed asynchronously: the claim's synchronous commit right after flushes it too.
-      await upsertRequest(deps.checkpointDb, request);
+      await upsertRequest(deps.asyncCommitDb, request);
       claim = await claimRequest(deps.db, request.request_id, messageId, deps.leaseSeconds);
     }
     switch (claim.kind) {
@@ -197,7 +195,7 @@ async function runClaimed(
       request,
       signal,
       log,
-      checkpoints: createCheckpoints(deps.checkpointDb, request.id, request.generation),
+      checkpoints: createCheckpoints(deps.asyncCommitDb, request.id, request.generation),
     });
     switch (result.kind) {
       case 'completed':

@@ -28,7 +28,8 @@ const SECRET = new Set(SECRET_FIELDS);
 const CENSOR = '[redacted]';
 
 // Top-level paths only: pino's wildcard-first paths (`*.x`) run the redactor on every field of every line, strings
-// included, which cost more than the rest of a 422 delivery. One object down is checked by censorNested instead.
+// included, which cost more than the rest of a 422 delivery. One object down is checked by censorNested instead
+// (for the merge object of each line; child bindings get the top-level paths, and ours are flat).
 export const REDACT_PATHS = [
   ...SECRET_FIELDS,
   'req.headers.authorization',
@@ -36,7 +37,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Replaces secret fields one object down, copying only an object that has one: cheap for the usual flat line. */
-export function censorNested(obj: Record<string, unknown>): Record<string, unknown> {
+function censorNested(obj: Record<string, unknown>): Record<string, unknown> {
   let out = obj;
   for (const key in obj) {
     const value = obj[key];

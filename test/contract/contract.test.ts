@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
   compiledContractFile,
@@ -42,6 +45,21 @@ describe('the contract and the code cannot drift', () => {
     expect(built.sha256).toBe(contractHash(text));
     expect(built.document).toEqual(parse(text));
     expect(contractHash(text + ' ')).not.toBe(built.sha256);
+  });
+
+  it('loads the built JSON only when it was made from exactly the YAML beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'contract-'));
+    const yamlFile = join(dir, 'openapi.yaml');
+    const jsonFile = join(dir, 'openapi.json');
+    const text = 'openapi: 3.1.0\ninfo: { title: from yaml, version: "1" }\n';
+    await writeFile(yamlFile, text);
+    const fromJson = { openapi: '3.1.0', info: { title: 'from json' } };
+    await writeFile(jsonFile, JSON.stringify({ sha256: contractHash(text), document: fromJson }));
+    expect(loadContract(yamlFile, jsonFile)).toEqual(fromJson);
+    // Another file (so not cached), same JSON, whose hash no longer matches: the YAML is parsed.
+    const edited = join(dir, 'edited.yaml');
+    await writeFile(edited, text.replace('from yaml', 'edited'));
+    expect(loadContract(edited, jsonFile)).toMatchObject({ info: { title: 'edited' } });
   });
 
   it("the app builds only when its routes are exactly the contract's", async () => {

@@ -25,7 +25,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export async function buildTestApp(
   db: Database,
-  options: { pipeline?: Pipeline; env?: Record<string, string> } = {},
+  options: { pipeline?: Pipeline; env?: Record<string, string>; asyncCommitDb?: Database } = {},
 ): Promise<TestApp> {
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
@@ -45,6 +45,7 @@ export async function buildTestApp(
     config,
     logger: createLogger('debug', sink),
     db,
+    ...(options.asyncCommitDb ? { asyncCommitDb: options.asyncCommitDb } : {}),
     pipeline: options.pipeline ?? placeholderPipeline,
     shutdownSignal: shutdown.signal,
   });

@@ -16,6 +16,10 @@ export async function startService(options: {
   command?: [string, ...string[]];
   waitForReady?: boolean;
   port?: number;
+  /** How often readiness is polled: the benchmark times cold starts to a few ms. */
+  pollMs?: number;
+  /** 'ignore' leaves stdout and stderr unread (a benchmark under load would spend its CPU collecting lines). */
+  output?: 'capture' | 'ignore';
 }): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
   const [cmd, ...args] = options.command ?? ['node', 'dist/src/main.js'];
@@ -30,12 +34,12 @@ export async function startService(options: {
       HOST: '127.0.0.1',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.output === 'ignore' ? 'ignore' : ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  proc.stdout!.on('data', (c: Buffer) => stdout.push(...c.toString().split('\n').filter(Boolean)));
-  proc.stderr!.on('data', (c: Buffer) => stderr.push(...c.toString().split('\n').filter(Boolean)));
+  proc.stdout?.on('data', (c: Buffer) => stdout.push(...c.toString().split('\n').filter(Boolean)));
+  proc.stderr?.on('data', (c: Buffer) => stderr.push(...c.toString().split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const service: ServiceProcess = {
     port,
@@ -60,7 +64,7 @@ export async function startService(options: {
       }
       if (Date.now() > deadline)
         throw new Error('service did not become ready: ' + stdout.slice(-10).join('\n'));
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
     }
   }
   return service;

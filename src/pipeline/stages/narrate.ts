@@ -1,5 +1,6 @@
 /** narrate: speech for every scene, stored as artifacts, with each scene's duration for the renderer. */
 import pLimit from 'p-limit';
+import type { Scene } from '../../contract/types.js';
 import type { ObjectStorage } from '../../providers/object-storage.js';
 import type { Speech } from '../../providers/speech.js';
 import { outputOf, type Stage } from '../stage.js';
@@ -15,32 +16,33 @@ export function narrateStage(speech: Speech, storage: ObjectStorage): Stage {
     name: 'narrate',
     async run({ request, signal, outputs }) {
       const { script } = outputOf<ScriptOutput>(outputs, 'script');
+      const narrateScene = async (scene: Scene, i: number): Promise<NarratedScene> => {
+        signal.throwIfAborted();
+        const spoken = await speech.synthesize(
+          `${scene.heading}. ${scene.narration}`,
+          request.language,
+          signal,
+        );
+        const uri = await storage.put(
+          `requests/${request.id}/audio/scene-${String(i + 1).padStart(2, '0')}.${spoken.extension}`,
+          spoken.audio,
+          spoken.contentType,
+          signal,
+        );
+        return {
+          uri,
+          content_type: spoken.contentType,
+          duration_seconds: Number(spoken.durationSeconds.toFixed(3)),
+        };
+      };
       // Scenes side by side: speech is the slow part of a video lesson, and each scene stands alone.
+      // Once one fails the stage has failed: the scenes still queued never start.
       const limit = pLimit(SCENES_AT_ONCE);
-      let failed = false;
       const scenes = await Promise.all(
         script.scenes.map((scene, i) =>
-          limit(async (): Promise<NarratedScene> => {
-            // Once a scene has failed the stage fails: start no more.
-            if (failed) throw new Error('narrate: an earlier scene failed');
-            signal.throwIfAborted();
-            const spoken = await speech
-              .synthesize(`${scene.heading}. ${scene.narration}`, request.language, signal)
-              .catch((err: unknown) => {
-                failed = true;
-                throw err;
-              });
-            const uri = await storage.put(
-              `requests/${request.id}/audio/scene-${String(i + 1).padStart(2, '0')}.${spoken.extension}`,
-              spoken.audio,
-              spoken.contentType,
-              signal,
-            );
-            return {
-              uri,
-              content_type: spoken.contentType,
-              duration_seconds: Number(spoken.durationSeconds.toFixed(3)),
-            };
+          limit(() => narrateScene(scene, i)).catch((err: unknown) => {
+            limit.clearQueue();
+            throw err;
           }),
         ),
       );
