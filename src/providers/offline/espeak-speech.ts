@@ -68,8 +68,8 @@ export function createEspeakSpeech(
   const binary = options.binary ?? findOnPath('espeak-ng');
   let wasm: WasmSpeaker | undefined;
   const speakWithWasm = (text: string, voice: string, signal: AbortSignal) => {
-    // Two workers: narration runs scenes side by side, and a 2-core instance keeps a core for the rest.
-    wasm ??= createWasmSpeaker(Math.min(2, availableParallelism()));
+    // One worker fewer than the cores: the event loop keeps a core of its own (a 2-core instance speaks on one).
+    wasm ??= createWasmSpeaker(Math.max(1, availableParallelism() - 1));
     return wasm(['-v', voice, '-s', WORDS_PER_MINUTE, '-w', '/out.wav', text], signal);
   };
   return {
