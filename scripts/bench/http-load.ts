@@ -1,8 +1,12 @@
-/** Throughput and latency at 50 connections (autocannon), one path against one process. */
+/**
+ * One path against one process at 50 connections (autocannon): flat out (throughput), or at a fixed offered rate
+ * (latency at a given load: flat out, latency is only connections ÷ throughput).
+ */
 import autocannon from 'autocannon';
 
 export interface LoadSample {
   rps: number;
+  /** Milliseconds, to the microsecond: autocannon's own histogram keeps whole milliseconds, and counts only 2xx. */
   p50: number;
   p99: number;
 }
@@ -12,14 +16,26 @@ export async function load(
   body: () => string,
   expectStatus: 200 | 422,
   seconds: number,
+  /** Requests per second across all connections; flat out when absent. */
+  rate?: number,
 ): Promise<LoadSample> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/pubsub/push`,
-    connections: 50,
-    duration: seconds,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      {
+        url: `http://127.0.0.1:${port}/pubsub/push`,
+        connections: 50,
+        duration: seconds,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+        ...(rate === undefined ? {} : { overallRate: rate }),
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    run.on('response', (_client, statusCode: number, _bytes, ms: number) => {
+      if (statusCode === expectStatus) latencies.push(ms);
+    });
   });
   const expected = expectStatus === 200 ? result['2xx'] : result['4xx'];
   const other = result['2xx'] + result['4xx'] + result['5xx'] + result.errors - expected;
@@ -28,5 +44,10 @@ export async function load(
     throw new Error(
       `bench: expected ${expectStatus} answers, got 2xx ${result['2xx']}, 4xx ${result['4xx']}, 5xx ${result['5xx']}, errors ${result.errors}`,
     );
-  return { rps: expected / seconds, p50: result.latency.p50, p99: result.latency.p99 };
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    round3(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+  return { rps: expected / seconds, p50: at(0.5), p99: at(0.99) };
 }
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;

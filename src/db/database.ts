@@ -2,6 +2,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { namingPool } from './named-statements.js';
 import type { DB } from './schema.gen.js';
 
 export type Database = Kysely<DB>;
@@ -41,6 +42,6 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
       'idle database connection lost',
     ),
   );
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool) }) });
   return { db, pool, close: () => db.destroy() };
 }

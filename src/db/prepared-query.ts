@@ -1,11 +1,14 @@
 /**
- * A query built and compiled once, then run with fresh parameters. On a hot path Kysely's builder (immutable,
- * frozen operation nodes, compiled on every call) costs as much CPU as the round trip itself; the typed builder
- * still defines the query and its row type.
+ * A query built and compiled once, then run with fresh parameters, as a named statement (named-statements.ts):
+ * on a hot path Kysely's builder (immutable, frozen operation nodes, compiled on every call) cost as much CPU as
+ * the round trip itself, and Postgres's parse and plan as much again. The typed builder still defines the query
+ * and its row type.
  */
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { named } from './named-statements.js';
 
 export function preparedQuery<DB, P extends readonly unknown[], R>(
+  name: string,
   build: (db: Kysely<DB>, ...params: P) => Compilable<R>,
   sample: P,
 ): (db: Kysely<DB>, ...params: P) => Promise<R[]> {
@@ -20,6 +23,7 @@ export function preparedQuery<DB, P extends readonly unknown[], R>(
         throw new Error(
           `prepared_query_mismatch: the builder bound [${bound.join(', ')}], expected the sample [${sample.join(', ')}]`,
         );
+      compiled = { ...compiled, sql: named(name, compiled.sql) };
       compiledFor.set(db, compiled);
     }
     return (await db.executeQuery<R>({ ...compiled, parameters: params })).rows;

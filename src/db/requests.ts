@@ -45,6 +45,7 @@ export type ClaimResult =
 
 /** The request's status if it is finished (completed, failed, clarification_needed), else undefined. */
 const selectStatus = preparedQuery(
+  'terminal_status',
   (db: Database, id: string) =>
     db.selectFrom('content_requests').select('status').where('id', '=', id),
   ['00000000-0000-0000-0000-000000000000'],

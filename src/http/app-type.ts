@@ -2,7 +2,7 @@ import type {
   FastifyInstance,
   FastifySchema,
   FastifyTypeProviderDefault,
-  onRequestAsyncHookHandler,
+  onRequestHookHandler,
   RawServerDefault,
   RouteGenericInterface,
 } from 'fastify';
@@ -17,8 +17,11 @@ export type App = FastifyInstance<
   Logger
 >;
 
-/** A check run in onRequest, before the body is read; it answers the request itself to refuse it. */
-export type Guard = onRequestAsyncHookHandler<
+/**
+ * A check run in onRequest, before the body is read; it answers the request itself to refuse it. Either style:
+ * async, or with `done` (no promise per request, for checks that never wait).
+ */
+export type Guard = onRequestHookHandler<
   RawServerDefault,
   IncomingMessage,
   ServerResponse<IncomingMessage>,

@@ -36,17 +36,23 @@ function refuse(request: FastifyRequest, reply: FastifyReply, decision: Decision
 /** At most `max` pushes in flight; the next is a 503 (nack) at once. */
 export function concurrencyCap(max: number): Guard {
   let inFlight = 0;
-  return async function cap(request, reply) {
+  const release = (): void => {
+    inFlight--;
+  };
+  // Callback style: this runs for every delivery and never waits.
+  return function cap(request, reply, done) {
     if (inFlight >= max) {
       reply.header('retry-after', '1');
-      return refuse(request, reply, {
+      refuse(request, reply, {
         outcome: 'retry',
         detail: `over capacity: ${max} deliveries already in flight`,
       });
+      return;
     }
     inFlight++;
-    // 'close' fires once the response is sent or the connection is gone, whichever comes first.
-    reply.raw.once('close', () => inFlight--);
+    // 'close' fires once, when the response is sent or the connection is gone, whichever comes first.
+    reply.raw.on('close', release);
+    done();
   };
 }
 

@@ -4,6 +4,7 @@
  * tokens are redacted wherever they might be passed by mistake.
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { linesPerTurn } from './lines-per-turn.js';
 
 const SEVERITY: Record<string, string> = {
   trace: 'DEBUG',
@@ -61,7 +62,7 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     messageKey: 'message',
     base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: {
       level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
       log: censorNested,
@@ -70,6 +71,28 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
+// pino's isoTime formats a Date for every line; under load a thousandth of a second has dozens of lines.
+let lastMs = -1;
+let lastTime = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
+// One per process, as stdout is: its exit hook writes what the last turn left.
+let stdout: DestinationStream | undefined;
+function batchedStdout(): DestinationStream {
+  if (stdout) return stdout;
+  const batched = linesPerTurn(pino.destination({ dest: 1, sync: true }));
+  process.on('exit', batched.flush);
+  return (stdout = batched);
+}
+
+/** Logs to `destination`, or to stdout a turn of the event loop at a time (see lines-per-turn.ts). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+  return pino(loggerOptions(level), destination ?? batchedStdout());
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { pino } from 'pino';
+import { sql } from 'kysely';
+import { createDatabase, type Database } from '../../src/db/database.js';
+import { named } from '../../src/db/named-statements.js';
 import { preparedQuery } from '../../src/db/prepared-query.js';
 import { terminalStatus, upsertRequest } from '../../src/db/requests.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -24,6 +27,7 @@ describe('a query compiled once and run with fresh parameters', () => {
         language: 'en-US',
       });
     const studentOf = preparedQuery(
+      'student_of',
       (db: Database, id: string) =>
         db.selectFrom('content_requests').select('student_id').where('id', '=', id),
       ['00000000-0000-0000-0000-000000000000'],
@@ -37,6 +41,7 @@ describe('a query compiled once and run with fresh parameters', () => {
 
   it('refuses a builder that does not bind exactly the sample parameters, in order', async () => {
     const swapped = preparedQuery(
+      'swapped',
       (db: Database, a: string, b: string) =>
         db
           .selectFrom('content_requests')
@@ -46,5 +51,29 @@ describe('a query compiled once and run with fresh parameters', () => {
       ['00000000-0000-0000-0000-000000000000', 'x'],
     );
     await expect(swapped(t.db, randomUUID(), 'y')).rejects.toThrow(/prepared_query_mismatch/);
+  });
+});
+
+describe('named statements', () => {
+  it('sends a prepared query by name: Postgres parses it once per connection, then only binds it', async () => {
+    // One connection, so the catalogue read below sees the statements the lookups prepared.
+    const one = createDatabase({ url: t.url, poolMax: 1, logger: pino({ level: 'silent' }) });
+    try {
+      await terminalStatus(one.db, randomUUID());
+      await terminalStatus(one.db, randomUUID());
+      const prepared = await sql<{
+        name: string;
+        statement: string;
+      }>`select name, statement from pg_prepared_statements`.execute(one.db);
+      expect(prepared.rows).toEqual([
+        { name: 'terminal_status', statement: expect.stringContaining('"content_requests"') },
+      ]);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('refuses a name Postgres would not take as written', () => {
+    expect(() => named('Terminal Status', 'select 1')).toThrow(/statement_name_invalid/);
   });
 });
