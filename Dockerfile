@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY src ./src
+COPY scripts/contract-json.mjs scripts/bundle.mjs ./scripts/
 # Offline-only packages stay out of the production image (pruned here, before the copy, so no layer
 # carries them): the system ffmpeg replaces the npm one, Cloud TTS replaces espeak-ng, and
 # DATABASE_URL replaces embedded Postgres.
@@ -34,4 +35,4 @@ ENV NODE_ENV=production \
     DATA_DIR=/tmp/content-worker
 USER node
 EXPOSE 8080
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/service/main.js"]

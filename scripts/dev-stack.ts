@@ -23,7 +23,7 @@ process.env.PUBSUB_EMULATOR_HOST = emulator.host;
 
 // What `npm start` does, with the node process as our direct child so stopping it is reliable.
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-const service = spawn(process.execPath, ['dist/src/main.js'], {
+const service = spawn(process.execPath, ['dist/service/main.js'], {
   stdio: 'inherit',
   env: { ...process.env, PORT: String(port), METADATA_SERVER_DETECTION: 'none' },
 });

@@ -17,7 +17,7 @@ export async function startProcess(
   const service = await startService({
     env,
     port,
-    command: ['node', kind === 'service' ? 'dist/src/main.js' : 'scripts/bench/floor.mjs'],
+    command: ['node', kind === 'service' ? 'dist/service/main.js' : 'scripts/bench/floor.mjs'],
     pollMs: 5,
     output: 'ignore',
   });

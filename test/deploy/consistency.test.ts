@@ -131,12 +131,27 @@ describe('the Dockerfile agrees with the code', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
     const [bin, entry] = JSON.parse(cmd) as string[];
     expect(bin).toBe('node');
-    const tsconfig = JSON.parse(readFileSync(packageFile('tsconfig.json'), 'utf8')) as {
-      compilerOptions: { outDir: string };
-    };
-    expect(entry).toBe(`${tsconfig.compilerOptions.outDir}/src/main.js`);
+    // The image starts what `npm start` starts: the bundled service.
+    const scripts = (
+      JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    expect(`node ${entry}`).toBe(scripts.start);
     expect(dockerfile).toMatch(/ffmpeg/);
     expect(dockerfile).toContain('PORT=8080');
+  });
+
+  it('copies into the build stage every script `npm run build` runs', () => {
+    const { scripts } = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const used = [...scripts.build!.matchAll(/node (scripts\/[\w.-]+)/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(0);
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(/\s+/),
+    );
+    for (const script of used) expect(copied, script).toContain(script);
   });
 });
 

@@ -22,7 +22,7 @@ export async function startService(options: {
   output?: 'capture' | 'ignore';
 }): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const [cmd, ...args] = options.command ?? ['node', 'dist/src/main.js'];
+  const [cmd, ...args] = options.command ?? ['node', 'dist/service/main.js'];
   const proc = spawn(cmd, args, {
     env: {
       PATH: process.env.PATH ?? '',
