@@ -6,6 +6,7 @@ import type { Config } from './config/config.js';
 import { routeDrift } from './contract/openapi.js';
 import { compileValidators, createAjv, type ContractValidators } from './contract/validators.js';
 import type { Database } from './db/database.js';
+import { finishedLookup } from './db/finished-lookup.js';
 import { createReadinessCheck } from './db/readiness.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { concurrencyCap, registerPressureShedding, requireToken } from './http/guards.js';
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     {
       db: deps.db,
       asyncCommitDb: deps.asyncCommitDb ?? deps.db,
+      finishedStatus: finishedLookup(deps.db),
       validators: deps.validators ?? compileValidators(ajv),
       pipeline: deps.pipeline,
       maxDeliveryAttempts: config.maxDeliveryAttempts,

@@ -1,7 +1,4 @@
-/**
- * One path against one process at 50 connections (autocannon): flat out (throughput), or at a fixed offered rate
- * (latency at a given load: flat out, latency is only connections ÷ throughput).
- */
+/** One path against one process flat out at 50 connections (autocannon): throughput, and latency at saturation. */
 import autocannon from 'autocannon';
 
 export interface LoadSample {
@@ -16,8 +13,6 @@ export async function load(
   body: () => string,
   expectStatus: 200 | 422,
   seconds: number,
-  /** Requests per second across all connections; flat out when absent. */
-  rate?: number,
 ): Promise<LoadSample> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -29,7 +24,6 @@ export async function load(
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-        ...(rate === undefined ? {} : { overallRate: rate }),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );

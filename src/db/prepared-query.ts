@@ -26,6 +26,7 @@ export function preparedQuery<DB, P extends readonly unknown[], R>(
       compiled = { ...compiled, sql: named(name, compiled.sql) };
       compiledFor.set(db, compiled);
     }
-    return (await db.executeQuery<R>({ ...compiled, parameters: params })).rows;
+    const { query, queryId, sql } = compiled;
+    return (await db.executeQuery<R>({ query, queryId, sql, parameters: params })).rows;
   };
 }

@@ -7,7 +7,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { ContentRequest } from '../contract/types.js';
 import type { Database } from './database.js';
-import { preparedQuery } from './prepared-query.js';
 import type { ContentRequests, JsonObject, RequestStatus } from './schema.gen.js';
 
 export type RequestRow = Selectable<ContentRequests>;
@@ -42,19 +41,6 @@ export type ClaimResult =
   | { kind: 'terminal'; status: RequestStatus; attemptCount: number }
   | { kind: 'leased'; status: RequestStatus; attemptCount: number; leaseOwner: string | null }
   | { kind: 'missing' };
-
-/** The request's status if it is finished (completed, failed, clarification_needed), else undefined. */
-const selectStatus = preparedQuery(
-  'terminal_status',
-  (db: Database, id: string) =>
-    db.selectFrom('content_requests').select('status').where('id', '=', id),
-  ['00000000-0000-0000-0000-000000000000'],
-);
-
-export async function terminalStatus(db: Database, id: string): Promise<RequestStatus | undefined> {
-  const [row] = await selectStatus(db, id);
-  return row && isTerminal(row.status) ? row.status : undefined;
-}
 
 /** Creates the row when the upstream API did not (replays, tests); an existing row is left as it is. */
 export async function upsertRequest(db: Database, request: ContentRequest): Promise<void> {

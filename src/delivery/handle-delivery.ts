@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { ContractValidators } from '../contract/validators.js';
 import type { Database } from '../db/database.js';
+import type { FinishedLookup } from '../db/finished-lookup.js';
 import {
   claimRequest,
   countRefusedDelivery,
@@ -13,7 +14,6 @@ import {
   LeaseLostError,
   markDeadLettered,
   releaseLease,
-  terminalStatus,
   upsertRequest,
   type ClaimedRequest,
   type ClaimResult,
@@ -31,6 +31,8 @@ export interface DeliveryDeps {
   db: Database;
   /** For checkpoints, progress and the request upsert: may commit asynchronously (db/open.ts says why). */
   asyncCommitDb: Database;
+  /** The duplicate path's lookup (db/finished-lookup.ts): built once, it batches the lookups of a turn. */
+  finishedStatus: FinishedLookup;
   validators: ContractValidators;
   pipeline: Pipeline;
   maxDeliveryAttempts: number;
@@ -113,7 +115,7 @@ export async function handleDelivery(
   let decision: Decision;
   try {
     // Redeliveries of finished requests are the common case under at-least-once delivery: one indexed lookup answers them.
-    const finished = await terminalStatus(deps.db, request.request_id);
+    const finished = await deps.finishedStatus(request.request_id);
     let claim: ClaimResult | { kind: 'terminal'; status: RequestStatus };
     if (finished) {
       claim = { kind: 'terminal', status: finished };
@@ -161,7 +163,7 @@ export async function handleDelivery(
       );
     else log.warn({ ...fields, err: errorSummary(err) }, 'delivery will be retried');
   }
-  decision = { ...decision, requestId: request.request_id };
+  decision.requestId = request.request_id;
   await deadLetterIfLast(
     decision,
     attempt,

@@ -18,8 +18,12 @@ export function logOutcome(
   delivery?: DeliveryLogFields,
 ): void {
   const status = httpStatus(decision.outcome);
+  // Spelled out, not spread: see decode.ts. A refusal before decoding logs the same shape, with nulls.
   const fields = {
-    ...delivery,
+    request_id: delivery?.request_id ?? null,
+    message_id: delivery?.message_id ?? null,
+    delivery_attempt: delivery?.delivery_attempt ?? null,
+    correlation_id: delivery?.correlation_id ?? null,
     outcome: decision.outcome,
     http_status: status,
     total_ms: Math.round(performance.now() - startedAt),

@@ -5,7 +5,8 @@ import { sql } from 'kysely';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { named } from '../../src/db/named-statements.js';
 import { preparedQuery } from '../../src/db/prepared-query.js';
-import { terminalStatus, upsertRequest } from '../../src/db/requests.js';
+import { finishedLookup } from '../../src/db/finished-lookup.js';
+import { upsertRequest } from '../../src/db/requests.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let t: TestDatabase;
@@ -35,8 +36,8 @@ describe('a query compiled once and run with fresh parameters', () => {
     expect(await studentOf(t.db, ids[1]!)).toEqual([{ student_id: 'student-1' }]);
     expect(await studentOf(t.db, ids[0]!)).toEqual([{ student_id: 'student-0' }]);
     expect(await studentOf(t.db, randomUUID())).toEqual([]);
-    // The hot duplicate lookup is one of these: a pending request is not terminal.
-    expect(await terminalStatus(t.db, ids[0]!)).toBeUndefined();
+    // The hot duplicate lookup is one of these: a pending request is not finished.
+    expect(await finishedLookup(t.db)(ids[0]!)).toBeUndefined();
   });
 
   it('refuses a builder that does not bind exactly the sample parameters, in order', async () => {
@@ -59,14 +60,15 @@ describe('named statements', () => {
     // One connection, so the catalogue read below sees the statements the lookups prepared.
     const one = createDatabase({ url: t.url, poolMax: 1, logger: pino({ level: 'silent' }) });
     try {
-      await terminalStatus(one.db, randomUUID());
-      await terminalStatus(one.db, randomUUID());
+      const finished = finishedLookup(one.db);
+      await finished(randomUUID());
+      await finished(randomUUID());
       const prepared = await sql<{
         name: string;
         statement: string;
       }>`select name, statement from pg_prepared_statements`.execute(one.db);
       expect(prepared.rows).toEqual([
-        { name: 'terminal_status', statement: expect.stringContaining('"content_requests"') },
+        { name: 'finished_statuses', statement: expect.stringContaining('"content_requests"') },
       ]);
     } finally {
       await one.close();
