@@ -1,8 +1,8 @@
 /**
  * A pino destination that hands the lines of one event-loop turn to the underlying stream in one write.
  *
- * Under load a turn answers many deliveries, and a write per line was a third of a refused delivery's CPU on a
- * 2-core instance (the syscall, and the wake-up of whoever reads stdout). Lines are not held back beyond the turn:
+ * Under load a turn answers many deliveries, and a write per line (the syscall, and the wake-up of whoever reads
+ * stdout) made refused deliveries a fifth slower on a 2-core instance. Lines are not held back beyond the turn:
  * they go out at setImmediate, and synchronously on process exit (a crash or `process.exit` loses nothing). Only
  * a SIGKILL in the middle of a turn loses that turn's lines.
  */

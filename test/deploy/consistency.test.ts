@@ -152,6 +152,12 @@ describe('the Dockerfile agrees with the code', () => {
       m[1]!.split(/\s+/),
     );
     for (const script of used) expect(copied, script).toContain(script);
+    // ...and the build context has them: .dockerignore drops scripts/, except what it lets back in.
+    const ignore = readFileSync(packageFile('.dockerignore'), 'utf8').split('\n');
+    for (const script of used) {
+      const dropped = ignore.some((line) => line === script || script.startsWith(`${line}/`));
+      if (dropped) expect(ignore, script).toContain(`!${script}`);
+    }
   });
 });
 
