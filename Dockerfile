@@ -35,4 +35,5 @@ ENV NODE_ENV=production \
     DATA_DIR=/tmp/content-worker
 USER node
 EXPOSE 8080
-CMD ["node", "dist/service/main.js"]
+# The flag: see README, Performance (V8 pretenured short-lived delivery objects after pipeline runs).
+CMD ["node", "--no-allocation-site-pretenuring", "dist/service/main.js"]

@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { PubSub } from '@google-cloud/pubsub';
 import { ensureTopology } from '../src/cli/topology.js';
 import { emulatorBinary, startEmulator } from '../test/support/pubsub-emulator.js';
+import { serviceCommand } from '../test/support/service-process.js';
 
 const PROJECT = process.env.PUBSUB_PROJECT_ID ?? 'local-project';
 const port = Number(process.env.PORT ?? 8080);
@@ -23,7 +24,8 @@ process.env.PUBSUB_EMULATOR_HOST = emulator.host;
 
 // What `npm start` does, with the node process as our direct child so stopping it is reliable.
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-const service = spawn(process.execPath, ['dist/service/main.js'], {
+const [, ...args] = serviceCommand();
+const service = spawn(process.execPath, args, {
   stdio: 'inherit',
   env: { ...process.env, PORT: String(port), METADATA_SERVER_DETECTION: 'none' },
 });

@@ -70,12 +70,12 @@ buildah copy content-worker-verify "$WORK/check.js" /tmp/check.js >/dev/null
 unshare --net sh -euc '
   ip link set lo up
   if ip -o link | grep -v " lo:" | grep -q .; then echo "a network interface besides loopback exists" >&2; exit 1; fi
-  setsid buildah run --isolation chroot content-worker-verify -- node dist/service/main.js > "$1/container.log" 2>&1 &
+  setsid buildah run --isolation chroot content-worker-verify -- node --no-allocation-site-pretenuring dist/service/main.js > "$1/container.log" 2>&1 &
   service=$!
   status=0
   buildah run --isolation chroot content-worker-verify -- node /tmp/check.js || status=$?
   # buildah-chroot-runtime puts the service in a session of its own: signal node itself, by the path node has in the image.
-  pkill -TERM -f "^/usr/local/bin/node dist/service/main.js" || true
+  pkill -TERM -f "^/usr/local/bin/node --no-allocation-site-pretenuring dist/service/main.js" || true
   wait "$service" || true
   exit $status
 ' sh "$WORK"

@@ -17,7 +17,9 @@ export async function startProcess(
   const service = await startService({
     env,
     port,
-    command: ['node', kind === 'service' ? 'dist/service/main.js' : 'scripts/bench/floor.mjs'],
+    ...(kind === 'floor'
+      ? { command: ['node', 'scripts/bench/floor.mjs'] as [string, string] }
+      : {}),
     pollMs: 5,
     output: 'ignore',
   });

@@ -1,6 +1,16 @@
 /** Runs the service as a separate process, as the README does, on free loopback ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { packageFile } from '../../src/config/package-root.js';
 import { freePort } from './free-port.js';
+
+/** What `npm start` runs (after its build), as [command, ...args]: the one place the service's flags are written. */
+export function serviceCommand(): [string, ...string[]] {
+  const { scripts } = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return scripts.start.split(' ') as [string, ...string[]];
+}
 
 export interface ServiceProcess {
   port: number;
@@ -22,7 +32,7 @@ export async function startService(options: {
   output?: 'capture' | 'ignore';
 }): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const [cmd, ...args] = options.command ?? ['node', 'dist/service/main.js'];
+  const [cmd, ...args] = options.command ?? serviceCommand();
   const proc = spawn(cmd, args, {
     env: {
       PATH: process.env.PATH ?? '',
