@@ -21,13 +21,15 @@ if (!emulatorBinary) {
 }
 const emulator = await startEmulator();
 process.env.PUBSUB_EMULATOR_HOST = emulator.host;
+// Nothing leaves the machine: without this the Pub/Sub client still probes for the metadata server.
+process.env.METADATA_SERVER_DETECTION = 'none';
 
 // What `npm start` does, with the node process as our direct child so stopping it is reliable.
 execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 const [, ...args] = serviceCommand();
 const service = spawn(process.execPath, args, {
   stdio: 'inherit',
-  env: { ...process.env, PORT: String(port), METADATA_SERVER_DETECTION: 'none' },
+  env: { ...process.env, PORT: String(port) },
 });
 const stopAll = async (code: number) => {
   service.kill('SIGTERM');
