@@ -1,7 +1,11 @@
 /** The processes `npm run bench` measures: the compiled service and the bare-Fastify floor, started as the tests do. */
 import { readFileSync } from 'node:fs';
 import { freePort } from '../../test/support/free-port.js';
-import { startService, type ServiceProcess } from '../../test/support/service-process.js';
+import {
+  serviceCommand,
+  startService,
+  type ServiceProcess,
+} from '../../test/support/service-process.js';
 
 export interface Started extends ServiceProcess {
   /** Spawn to the first 200 from /health/ready. */
@@ -17,9 +21,7 @@ export async function startProcess(
   const service = await startService({
     env,
     port,
-    ...(kind === 'floor'
-      ? { command: ['node', 'scripts/bench/floor.mjs'] as [string, string] }
-      : {}),
+    command: kind === 'service' ? serviceCommand() : ['node', 'scripts/bench/floor.mjs'],
     pollMs: 5,
     output: 'ignore',
   });
