@@ -5,6 +5,7 @@ import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { createEmptyDatabase } from '../support/database.js';
+import { watchQueries } from '../support/watch-queries.js';
 
 const handles: { close(): Promise<void> }[] = [];
 afterAll(async () => Promise.all(handles.map((h) => h.close())));
@@ -57,5 +58,33 @@ describe('migrations', () => {
       db,
     );
     expect(tables.rows[0]?.n).toBe(0);
+  });
+
+  it('answer a start on a current schema with one query (no lock, no Migrator)', async () => {
+    const { url } = await createEmptyDatabase();
+    const open = () => {
+      const handle = createDatabase({ url, poolMax: 2, logger: pino({ level: 'silent' }) });
+      handles.push(handle);
+      return handle;
+    };
+    await migrateToLatest(open().db as never);
+    const restarted = open();
+    const statements: string[] = [];
+    watchQueries(restarted.pool, (text) => statements.push(text));
+    expect(await migrateToLatest(restarted.db as never)).toEqual([]);
+    expect(await pendingMigrations(restarted.db as never)).toEqual([]);
+    expect(statements).toEqual([
+      'select name from kysely_migration',
+      'select name from kysely_migration',
+    ]);
+  });
+
+  it('refuse, as the Migrator does, a database that ran a migration this code does not know', async () => {
+    const db = await emptyDb();
+    await migrateToLatest(db as never);
+    await sql`insert into kysely_migration (name, timestamp) values ('9999_from_a_newer_revision', now()::text)`.execute(
+      db,
+    );
+    await expect(migrateToLatest(db as never)).rejects.toThrow(/9999_from_a_newer_revision/);
   });
 });
