@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
 import { buildTestApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, openHandle, type TestDatabase } from '../support/database.js';
 import { contentRequest, envelope } from '../support/envelope.js';
 import { buildLessonPipeline, loadStarterCorpus } from '../support/lesson-pipeline.js';
 import { watchQueries } from '../support/watch-queries.js';
@@ -14,12 +13,7 @@ const statements: string[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   await loadStarterCorpus(t.db);
-  asyncCommit = createDatabase({
-    url: t.url,
-    poolMax: 4,
-    logger: pino({ level: 'silent' }),
-    asynchronousCommit: true,
-  });
+  asyncCommit = openHandle(t.url, { poolMax: 4, asynchronousCommit: true });
   watchQueries(asyncCommit.pool, (text) => statements.push(text));
 });
 afterAll(async () => {

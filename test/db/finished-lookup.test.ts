@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/database.js';
 import { finishedLookup } from '../../src/db/finished-lookup.js';
 import { upsertRequest } from '../../src/db/requests.js';
 import type { RequestStatus } from '../../src/db/schema.gen.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  createTestDatabase,
+  openHandle,
+  unreachableDatabase,
+  type TestDatabase,
+} from '../support/database.js';
 import { watchQueries } from '../support/watch-queries.js';
 
 let t: TestDatabase;
@@ -52,7 +55,7 @@ describe('the duplicate path’s lookup', () => {
   });
 
   it('shares one query among the lookups of a turn; a later turn asks again (nothing is cached)', async () => {
-    const handle = createDatabase({ url: t.url, poolMax: 2, logger: pino({ level: 'silent' }) });
+    const handle = openHandle(t.url);
     const statements: string[] = [];
     watchQueries(handle.pool, (text) => statements.push(text));
     try {
@@ -80,12 +83,7 @@ describe('the duplicate path’s lookup', () => {
   });
 
   it('fails every lookup of the batch when the database does (each delivery then nacks)', async () => {
-    const dead = createDatabase({
-      url: 'postgres://nobody:nothing@127.0.0.1:1/none',
-      poolMax: 1,
-      logger: pino({ level: 'silent' }),
-      connectionTimeoutMs: 500,
-    });
+    const dead = unreachableDatabase();
     try {
       const finished = finishedLookup(dead.db);
       const results = await Promise.allSettled([finished(randomUUID()), finished(randomUUID())]);

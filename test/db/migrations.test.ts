@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
-import { createEmptyDatabase } from '../support/database.js';
+import { createEmptyDatabase, openHandle } from '../support/database.js';
 import { watchQueries } from '../support/watch-queries.js';
 
 const handles: { close(): Promise<void> }[] = [];
@@ -12,7 +10,7 @@ afterAll(async () => Promise.all(handles.map((h) => h.close())));
 
 async function emptyDb() {
   const { url } = await createEmptyDatabase();
-  const handle = createDatabase({ url, poolMax: 10, logger: pino({ level: 'silent' }) });
+  const handle = openHandle(url, { poolMax: 10 });
   handles.push(handle);
   return handle.db;
 }
@@ -63,7 +61,7 @@ describe('migrations', () => {
   it('answer a start on a current schema with one query (no lock, no Migrator)', async () => {
     const { url } = await createEmptyDatabase();
     const open = () => {
-      const handle = createDatabase({ url, poolMax: 2, logger: pino({ level: 'silent' }) });
+      const handle = openHandle(url);
       handles.push(handle);
       return handle;
     };

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { sql } from 'kysely';
-import { createDatabase, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { named } from '../../src/db/named-statements.js';
 import { preparedQuery } from '../../src/db/prepared-query.js';
 import { finishedLookup } from '../../src/db/finished-lookup.js';
 import { upsertRequest } from '../../src/db/requests.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, openHandle, type TestDatabase } from '../support/database.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -58,7 +57,7 @@ describe('a query compiled once and run with fresh parameters', () => {
 describe('named statements', () => {
   it('sends a prepared query by name: Postgres parses it once per connection, then only binds it', async () => {
     // One connection, so the catalogue read below sees the statements the lookups prepared.
-    const one = createDatabase({ url: t.url, poolMax: 1, logger: pino({ level: 'silent' }) });
+    const one = openHandle(t.url, { poolMax: 1 });
     try {
       const finished = finishedLookup(one.db);
       await finished(randomUUID());

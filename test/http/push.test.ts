@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, TransientError, type Pipeline } from '../../src/pipeline/pipeline.js';
 import { placeholderPipeline } from '../support/placeholder-pipeline.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, unreachableDatabase, type TestDatabase } from '../support/database.js';
 import { contentRequest, envelope } from '../support/envelope.js';
 
 let t: TestDatabase;
@@ -277,13 +277,7 @@ describe('POST /pubsub/push', () => {
 
   it('503 retry, not a 5xx bug, when the database is unavailable', async () => {
     const ta = await buildTestApp(t.db);
-    const { createDatabase } = await import('../../src/db/database.js');
-    const { pino } = await import('pino');
-    const dead = createDatabase({
-      url: 'postgres://x:y@127.0.0.1:1/none',
-      poolMax: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    const dead = unreachableDatabase();
     const { buildTestApp: build } = await import('../support/app.js');
     const down = await build(dead.db);
     expect(await push(down, envelope(contentRequest()))).toMatchObject({

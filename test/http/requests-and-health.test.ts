@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/database.js';
 import { buildTestApp } from '../support/app.js';
-import { createTestDatabase, createEmptyDatabase, type TestDatabase } from '../support/database.js';
+import {
+  createEmptyDatabase,
+  createTestDatabase,
+  openHandle,
+  unreachableDatabase,
+  type TestDatabase,
+} from '../support/database.js';
 import { contentRequest, envelope } from '../support/envelope.js';
 
 let t: TestDatabase;
@@ -52,11 +56,7 @@ describe('GET /v1/requests/{id}', () => {
   });
 
   it('503 when the database is unavailable', async () => {
-    const dead = createDatabase({
-      url: 'postgres://x:y@127.0.0.1:1/none',
-      poolMax: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    const dead = unreachableDatabase();
     const ta = await buildTestApp(dead.db);
     const res = await ta.app.inject({ method: 'GET', url: `/v1/requests/${randomUUID()}` });
     expect(res.statusCode).toBe(503);
@@ -74,11 +74,7 @@ describe('GET /v1/requests/{id}', () => {
 
 describe('health', () => {
   it('/health answers without touching the database', async () => {
-    const dead = createDatabase({
-      url: 'postgres://x:y@127.0.0.1:1/none',
-      poolMax: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    const dead = unreachableDatabase();
     const ta = await buildTestApp(dead.db);
     const res = await ta.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
@@ -97,11 +93,7 @@ describe('health', () => {
   });
 
   it('/health/ready is 503 when the database is unreachable', async () => {
-    const dead = createDatabase({
-      url: 'postgres://x:y@127.0.0.1:1/none',
-      poolMax: 1,
-      logger: pino({ level: 'silent' }),
-    });
+    const dead = unreachableDatabase();
     const ta = await buildTestApp(dead.db);
     const res = await ta.app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(503);
@@ -116,10 +108,8 @@ describe('health', () => {
     const server = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
-    const hung = createDatabase({
-      url: `postgres://x:y@127.0.0.1:${port}/none`,
+    const hung = openHandle(`postgres://x:y@127.0.0.1:${port}/none`, {
       poolMax: 1,
-      logger: pino({ level: 'silent' }),
       connectionTimeoutMs: 10_000,
     });
     const ta = await buildTestApp(hung.db, { env: { READINESS_TIMEOUT_MS: '300' } });
@@ -134,7 +124,7 @@ describe('health', () => {
 
   it('/health/ready is 503 while migrations are pending', async () => {
     const { url } = await createEmptyDatabase();
-    const bare = createDatabase({ url, poolMax: 2, logger: pino({ level: 'silent' }) });
+    const bare = openHandle(url);
     const ta = await buildTestApp(bare.db);
     const res = await ta.app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(503);

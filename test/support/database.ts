@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { createDatabase, type Database } from '../../src/db/database.js';
+import {
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseOptions,
+} from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
 export interface TestDatabase {
@@ -35,7 +40,19 @@ export async function createTestDatabase(
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
   const { url } = await createEmptyDatabase();
-  const handle = createDatabase({ url, poolMax: 10, logger: pino({ level: 'silent' }) });
+  const handle = openHandle(url, { poolMax: 10 });
   if (options.migrate !== false) await migrateToLatest(handle.db as never);
   return { url, db: handle.db, close: () => handle.close() };
 }
+
+/** A pool of its own on `url`, logging nothing (a test that counts queries or connections needs one); the caller closes it. */
+export function openHandle(
+  url: string,
+  options: Partial<Omit<DatabaseOptions, 'url' | 'logger'>> = {},
+): DatabaseHandle {
+  return createDatabase({ url, poolMax: 2, logger: pino({ level: 'silent' }), ...options });
+}
+
+/** A pool on a port where nothing listens: every query fails to connect. */
+export const unreachableDatabase = (): DatabaseHandle =>
+  openHandle('postgres://x:y@127.0.0.1:1/none', { poolMax: 1 });
