@@ -11,17 +11,15 @@
  *     encoder share and longest event-loop stall.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
-import { freePort } from '../test/support/free-port.js';
 import { load, type LoadSample } from './bench/http-load.js';
 import { pacedLoad, type PacedSample } from './bench/paced-load.js';
 import { measureInProcess } from './bench/in-process.js';
 import { contentRequest, envelope } from '../test/support/envelope.js';
 import { median, push, rssMb, startProcess, stopProcess } from './bench/processes.js';
+import { startScratchPostgres } from './bench/scratch-postgres.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -29,14 +27,8 @@ const HELD = 80;
 const LATENCY_SLICES = 3;
 const SLICE_SECONDS = 2;
 
-const scratch = mkdtempSync(join(tmpdir(), 'content-worker-bench-'));
-chmodSync(scratch, 0o755);
-const pg = await startEmbeddedPostgres({
-  dataDir: scratch,
-  port: await freePort(),
-  database: 'bench',
-  logger: pino({ level: 'warn' }),
-});
+const pg = await startScratchPostgres('bench');
+const scratch = pg.dir;
 execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
 const serviceEnv = {
   DATABASE_URL: pg.url,
@@ -272,4 +264,3 @@ writeFileSync(
 );
 console.log('\nwrote bench-results.json');
 await pg.stop();
-rmSync(scratch, { recursive: true, force: true });
