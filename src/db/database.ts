@@ -21,7 +21,7 @@ export interface DatabaseOptions {
   connectionTimeoutMs?: number;
   /**
    * Commit without waiting for the WAL flush (`synchronous_commit=off`). For writes whose loss in a Postgres
-   * crash only means redoing work: checkpoints and progress. Never for claims or final states.
+   * crash only means redoing work: checkpoints, progress and the request upsert. Never for claims or final states.
    */
   asynchronousCommit?: boolean;
 }
